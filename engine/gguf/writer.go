@@ -1,0 +1,264 @@
+package gguf
+
+import (
+	"bufio"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"math"
+
+	"github.com/hearth-ai/hearth/engine/dtype"
+)
+
+// Writer builds a GGUF v3 file in memory: metadata in the order added, then
+// tensors in the order added, each aligned. Used by the synthetic model
+// generator and by tests (round trips through Read).
+type Writer struct {
+	kvs       []KV
+	keys      map[string]bool
+	tensors   []TensorInfo
+	data      [][]byte
+	names     map[string]bool
+	alignment int64
+}
+
+// NewWriter returns an empty writer with the default alignment.
+func NewWriter() *Writer {
+	return &Writer{keys: map[string]bool{}, names: map[string]bool{}, alignment: DefaultAlignment}
+}
+
+// AddKV adds a metadata entry. Setting general.alignment (uint32, a power of
+// two) changes the tensor alignment.
+func (w *Writer) AddKV(key string, value any) error {
+	if key == "" {
+		return fmt.Errorf("gguf: empty metadata key")
+	}
+	if w.keys[key] {
+		return fmt.Errorf("gguf: duplicate metadata key %q", key)
+	}
+	if err := checkWritable(value, 0); err != nil {
+		return fmt.Errorf("gguf: metadata %q: %w", key, err)
+	}
+	if key == "general.alignment" {
+		a, ok := value.(uint32)
+		if !ok || a == 0 || a&(a-1) != 0 {
+			return fmt.Errorf("gguf: general.alignment must be a uint32 power of two, got %v", value)
+		}
+		w.alignment = int64(a)
+	}
+	w.keys[key] = true
+	w.kvs = append(w.kvs, KV{key, value})
+	return nil
+}
+
+func checkWritable(v any, depth int) error {
+	t, elem, ok := typeOf(v)
+	if !ok {
+		return fmt.Errorf("unsupported value type %T", v)
+	}
+	if t == TypeArray && elem == TypeArray {
+		if depth >= 1 {
+			return fmt.Errorf("arrays nested deeper than 2 levels")
+		}
+		for _, x := range v.([]any) {
+			if _, _, ok := typeOf(x); !ok {
+				return fmt.Errorf("unsupported array element %T", x)
+			}
+			if err := checkWritable(x, depth+1); err != nil {
+				return err
+			}
+		}
+		if arr := v.([]any); len(arr) > 0 {
+			_, e0, _ := typeOf(arr[0])
+			for _, x := range arr {
+				if _, ei, _ := typeOf(x); ei != e0 {
+					return fmt.Errorf("nested arrays of mixed element types")
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// AddTensor adds a tensor; data must be exactly the size the type and shape
+// need (Shape[0] is the row length).
+func (w *Writer) AddTensor(name string, typ dtype.Type, shape []int64, data []byte) error {
+	if name == "" || w.names[name] {
+		return fmt.Errorf("gguf: tensor name %q is empty or already used", name)
+	}
+	if len(shape) == 0 || len(shape) > MaxDims {
+		return fmt.Errorf("gguf: tensor %q has %d dimensions (want 1 to %d)", name, len(shape), MaxDims)
+	}
+	n := int64(1)
+	for _, d := range shape {
+		if d < 0 {
+			return fmt.Errorf("gguf: tensor %q has negative dimension %v", name, shape)
+		}
+		n *= d
+	}
+	rowBytes, ok := typ.RowSize(shape[0])
+	if !ok {
+		return fmt.Errorf("gguf: tensor %q: row length %d does not fit type %s", name, shape[0], typ)
+	}
+	size := int64(0)
+	if shape[0] > 0 {
+		size = rowBytes * (n / shape[0])
+	}
+	if int64(len(data)) != size {
+		return fmt.Errorf("gguf: tensor %q %s%v needs %d bytes, got %d", name, typ, shape, size, len(data))
+	}
+	w.names[name] = true
+	w.tensors = append(w.tensors, TensorInfo{Name: name, Shape: append([]int64(nil), shape...), Type: typ, Size: size})
+	w.data = append(w.data, data)
+	return nil
+}
+
+// WriteTo writes the whole file.
+func (w *Writer) WriteTo(out io.Writer) (int64, error) {
+	e := &encoder{w: bufio.NewWriterSize(out, 1<<20)}
+	e.u32(Magic)
+	e.u32(3)
+	e.u64(uint64(len(w.tensors)))
+	e.u64(uint64(len(w.kvs)))
+	for _, kv := range w.kvs {
+		e.str(kv.Key)
+		t, _, _ := typeOf(kv.Value)
+		e.u32(uint32(t))
+		e.value(kv.Value)
+	}
+	var off int64
+	for i := range w.tensors {
+		t := &w.tensors[i]
+		off = alignUp(off, w.alignment)
+		t.Offset = off
+		off += t.Size
+		e.str(t.Name)
+		e.u32(uint32(len(t.Shape)))
+		for _, d := range t.Shape {
+			e.u64(uint64(d))
+		}
+		e.u32(uint32(t.Type))
+		e.u64(uint64(t.Offset))
+	}
+	for _, data := range w.data {
+		e.pad(w.alignment)
+		e.raw(data)
+	}
+	if e.err == nil {
+		e.err = e.w.Flush()
+	}
+	return e.n, e.err
+}
+
+type encoder struct {
+	w   *bufio.Writer
+	n   int64
+	err error
+	tmp [8]byte
+}
+
+func (e *encoder) raw(b []byte) {
+	if e.err != nil {
+		return
+	}
+	m, err := e.w.Write(b)
+	e.n += int64(m)
+	e.err = err
+}
+
+func (e *encoder) pad(a int64) {
+	for e.n%a != 0 && e.err == nil {
+		e.raw([]byte{0})
+	}
+}
+
+func (e *encoder) u8(v uint8)   { e.raw([]byte{v}) }
+func (e *encoder) u16(v uint16) { binary.LittleEndian.PutUint16(e.tmp[:], v); e.raw(e.tmp[:2]) }
+func (e *encoder) u32(v uint32) { binary.LittleEndian.PutUint32(e.tmp[:], v); e.raw(e.tmp[:4]) }
+func (e *encoder) u64(v uint64) { binary.LittleEndian.PutUint64(e.tmp[:], v); e.raw(e.tmp[:8]) }
+func (e *encoder) str(s string) { e.u64(uint64(len(s))); e.raw([]byte(s)) }
+
+func (e *encoder) value(v any) {
+	switch x := v.(type) {
+	case uint8:
+		e.u8(x)
+	case int8:
+		e.u8(uint8(x))
+	case uint16:
+		e.u16(x)
+	case int16:
+		e.u16(uint16(x))
+	case uint32:
+		e.u32(x)
+	case int32:
+		e.u32(uint32(x))
+	case float32:
+		e.u32(math.Float32bits(x))
+	case bool:
+		if x {
+			e.u8(1)
+		} else {
+			e.u8(0)
+		}
+	case string:
+		e.str(x)
+	case uint64:
+		e.u64(x)
+	case int64:
+		e.u64(uint64(x))
+	case float64:
+		e.u64(math.Float64bits(x))
+	case []any:
+		elem := TypeUint8 // an empty array of arrays still needs an element type
+		if len(x) > 0 {
+			elem = TypeArray
+		}
+		e.u32(uint32(elem))
+		e.u64(uint64(len(x)))
+		for _, a := range x {
+			e.value(a)
+		}
+	default:
+		e.array(v)
+	}
+}
+
+// array writes a typed slice: element type, count, elements.
+func (e *encoder) array(v any) {
+	_, elem, _ := typeOf(v)
+	e.u32(uint32(elem))
+	switch x := v.(type) {
+	case []uint8:
+		e.u64(uint64(len(x)))
+		e.raw(x)
+	case []int8:
+		writeSlice(e, x)
+	case []uint16:
+		writeSlice(e, x)
+	case []int16:
+		writeSlice(e, x)
+	case []uint32:
+		writeSlice(e, x)
+	case []int32:
+		writeSlice(e, x)
+	case []float32:
+		writeSlice(e, x)
+	case []bool:
+		writeSlice(e, x)
+	case []string:
+		writeSlice(e, x)
+	case []uint64:
+		writeSlice(e, x)
+	case []int64:
+		writeSlice(e, x)
+	case []float64:
+		writeSlice(e, x)
+	}
+}
+
+func writeSlice[T any](e *encoder, x []T) {
+	e.u64(uint64(len(x)))
+	for _, a := range x {
+		e.value(a)
+	}
+}

@@ -1,0 +1,3 @@
+module github.com/hearth-ai/hearth
+
+go 1.26
