@@ -12,10 +12,10 @@ import (
 // buffer, and knows the file size so that every claimed length or count is
 // checked against the bytes that are really left before anything is allocated.
 type decoder struct {
-	r    io.ReaderAt
-	size int64 // total file size
-	off  int64 // absolute offset of the next unread byte
-	buf  []byte
+	r     io.ReaderAt
+	size  int64 // total file size
+	off   int64 // absolute offset of the next unread byte
+	buf   []byte
 	bufAt int64 // absolute offset of buf[0]
 }
 
@@ -55,7 +55,7 @@ func (d *decoder) bytes(n int64, what string) ([]byte, error) {
 			if err == nil || errors.Is(err, io.EOF) {
 				err = io.ErrUnexpectedEOF
 			}
-			return nil, d.errorf(d.off, "reading %s: %v", what, err)
+			return nil, d.errorf(d.off, "reading %s: %v (truncated?)", what, err)
 		}
 		d.bufAt = d.off
 		start = 0
@@ -105,7 +105,7 @@ func (d *decoder) count(what string, minSize int) (int, error) {
 		return 0, err
 	}
 	if minSize > 0 && n > uint64(d.remaining())/uint64(minSize) {
-		return 0, d.errorf(at, "%s is %d, more than the %d bytes left in the file can hold", what, n, d.remaining())
+		return 0, d.errorf(at, "%s is %d, more than the %d bytes left in the file can hold (truncated?)", what, n, d.remaining())
 	}
 	if n > math.MaxInt32 {
 		return 0, d.errorf(at, "%s is %d, too large", what, n)
@@ -118,22 +118,57 @@ func (d *decoder) count(what string, minSize int) (int, error) {
 const maxStringLen = 64 << 20
 
 func (d *decoder) str(what string) (string, error) {
-	at := d.off
-	n, err := d.u64(what + " length")
-	if err != nil {
-		return "", err
-	}
-	if n > maxStringLen || int64(n) > d.remaining() {
-		return "", d.errorf(at, "%s length %d is larger than the %d bytes left in the file", what, n, d.remaining())
-	}
-	b, err := d.bytes(int64(n), what)
-	if err != nil {
-		return "", err
-	}
-	return string(b), nil
+	b, err := d.strBytes(what)
+	return string(b), err
 }
 
-// value reads one metadata value of type t. depth bounds nesting of arrays.
+// strBytes reads a length-prefixed string and returns its bytes (valid
+// until the next read).
+func (d *decoder) strBytes(what string) ([]byte, error) {
+	at := d.off
+	if d.remaining() < 8 {
+		// Checked here so that the name is only formatted on failure.
+		return nil, d.errorf(at, "%s length needs 8 bytes but the file has %d left (truncated?)", what, d.remaining())
+	}
+	n, err := d.u64(what)
+	if err != nil {
+		return nil, err
+	}
+	if n > maxStringLen {
+		return nil, d.errorf(at, "%s length %d is over the %d-byte limit", what, n, maxStringLen)
+	}
+	if int64(n) > d.remaining() {
+		return nil, d.errorf(at, "%s length %d is larger than the %d bytes left in the file (truncated?)", what, n, d.remaining())
+	}
+	return d.bytes(int64(n), what)
+}
+
+// strings reads n strings into one shared backing string: a vocabulary's
+// hundreds of thousands of tokens cost a few allocations instead of one each.
+func (d *decoder) strings(what string, n int) ([]string, error) {
+	ends := make([]int, n)
+	// A first guess at the text size, never more than the file holds: tokens
+	// and merges average well under 16 bytes, so this usually needs no growth.
+	arena := make([]byte, 0, min(16*int64(n), d.remaining()-8*int64(n)))
+	for i := range ends {
+		b, err := d.strBytes(what)
+		if err != nil {
+			return nil, err
+		}
+		arena = append(arena, b...)
+		ends[i] = len(arena)
+	}
+	all := string(arena)
+	out := make([]string, n)
+	start := 0
+	for i, end := range ends {
+		out[i] = all[start:end]
+		start = end
+	}
+	return out, nil
+}
+
+// value reads one metadata value of type t; depth is how many arrays enclose it.
 func (d *decoder) value(t ValueType, what string, depth int) (any, error) {
 	switch t {
 	case TypeUint8:
@@ -175,14 +210,14 @@ func (d *decoder) value(t ValueType, what string, depth int) (any, error) {
 	case TypeString:
 		return d.str(what)
 	case TypeArray:
-		if depth >= 2 {
-			return nil, d.errorf(d.off, "%s: arrays nested deeper than 2 levels", what)
-		}
 		return d.array(what, depth+1)
 	}
 	return nil, d.errorf(d.off-4, "%s has unknown value type %d", what, uint32(t))
 }
 
+// array reads an array's element type, count and elements. depth is its
+// nesting level: 1 for a metadata value, 2 for an array inside it, which may
+// not hold arrays itself (even none of them: the writer could not say that).
 func (d *decoder) array(what string, depth int) (any, error) {
 	at := d.off
 	et32, err := d.u32(what + " element type")
@@ -192,6 +227,9 @@ func (d *decoder) array(what string, depth int) (any, error) {
 	et := ValueType(et32)
 	if et > TypeFloat64 {
 		return nil, d.errorf(at, "%s has unknown element type %d", what, et32)
+	}
+	if et == TypeArray && depth >= 2 {
+		return nil, d.errorf(at, "%s: arrays nested deeper than 2 levels", what)
 	}
 	n, err := d.count(what+" element count", et.minSize())
 	if err != nil {
@@ -209,13 +247,7 @@ func (d *decoder) array(what string, depth int) (any, error) {
 	}
 	switch et {
 	case TypeString:
-		out := make([]string, n)
-		for i := range out {
-			if out[i], err = d.str(what); err != nil {
-				return nil, err
-			}
-		}
-		return out, nil
+		return d.strings(what, n)
 	default: // TypeArray
 		out := make([]any, n)
 		for i := range out {

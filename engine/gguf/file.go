@@ -27,6 +27,10 @@ const DefaultAlignment = 32
 // MaxDims is the most dimensions a tensor may have (GGML_MAX_DIMS).
 const MaxDims = 4
 
+// MaxNameLen is the longest tensor name llama.cpp accepts (its name buffer
+// holds 64 bytes including the terminating NUL).
+const MaxNameLen = 63
+
 // TensorInfo describes one tensor: its name, shape (Shape[0] is the innermost,
 // contiguous dimension: the row length), element type, and where its bytes are.
 type TensorInfo struct {
@@ -64,7 +68,7 @@ type File struct {
 	KVs        []KV // in file order
 	Tensors    []TensorInfo
 	Alignment  int64
-	DataOffset int64 // absolute offset of the data section
+	DataOffset int64 // absolute offset of the data section (aligned; past the end of a file without tensors)
 
 	r       io.ReaderAt
 	size    int64
@@ -103,6 +107,9 @@ func (f *File) Close() error {
 
 // Read parses and validates the header of a GGUF file of the given size.
 func Read(r io.ReaderAt, size int64) (*File, error) {
+	if size < 0 {
+		return nil, fmt.Errorf("gguf: negative file size %d", size)
+	}
 	d := &decoder{r: r, size: size}
 	magic, err := d.u32("magic")
 	if err != nil {
@@ -134,6 +141,7 @@ func Read(r io.ReaderAt, size int64) (*File, error) {
 		return nil, err
 	}
 	f.KVs = make([]KV, 0, nKV)
+	alignmentAt := int64(0)
 	for i := 0; i < nKV; i++ {
 		at := d.off
 		key, err := d.str(fmt.Sprintf("key of metadata entry %d", i))
@@ -154,6 +162,9 @@ func Read(r io.ReaderAt, size int64) (*File, error) {
 		if err != nil {
 			return nil, err
 		}
+		if key == "general.alignment" {
+			alignmentAt = at
+		}
 		f.kvIndex[key] = len(f.KVs)
 		f.KVs = append(f.KVs, KV{Key: key, Value: v})
 	}
@@ -162,10 +173,10 @@ func Read(r io.ReaderAt, size int64) (*File, error) {
 	if v, ok := f.Value("general.alignment"); ok {
 		a, ok := v.(uint32)
 		if !ok {
-			return nil, d.errorf(0, "general.alignment is %T, want uint32", v)
+			return nil, d.errorf(alignmentAt, "general.alignment has type %s, want uint32", typeName(v))
 		}
 		if a == 0 || a&(a-1) != 0 {
-			return nil, d.errorf(0, "general.alignment %d is not a power of two", a)
+			return nil, d.errorf(alignmentAt, "general.alignment %d is not a power of two", a)
 		}
 		f.Alignment = int64(a)
 	}
@@ -202,6 +213,9 @@ func (d *decoder) tensorInfo(t *TensorInfo, i int) error {
 	if name == "" {
 		return d.errorf(at, "tensor %d has an empty name", i)
 	}
+	if len(name) > MaxNameLen {
+		return d.errorf(at, "tensor %d name is %d bytes, longer than the %d llama.cpp allows", i, len(name), MaxNameLen)
+	}
 	t.Name = name
 	nDims, err := d.u32(fmt.Sprintf("dimension count of tensor %q", name))
 	if err != nil {
@@ -232,18 +246,16 @@ func (d *decoder) tensorInfo(t *TensorInfo, i int) error {
 	if !t.Type.Known() {
 		return d.errorf(typeAt, "tensor %q has unknown type %d", name, typ)
 	}
-	if bs := int64(t.Type.BlockSize()); t.Shape[0]%bs != 0 {
+	bs, ts := int64(t.Type.BlockSize()), int64(t.Type.TypeSize())
+	if t.Shape[0]%bs != 0 {
 		return d.errorf(typeAt, "tensor %q: row length %d is not a multiple of the %s block size %d", name, t.Shape[0], t.Type, bs)
 	}
-	rowBytes, _ := t.Type.RowSize(t.Shape[0])
-	rows := int64(0)
-	if t.Shape[0] > 0 {
-		rows = elements / t.Shape[0]
+	// elements fits an int64, so its whole blocks do too; their bytes may not.
+	blocks := elements / bs
+	if blocks > math.MaxInt64/ts {
+		return d.errorf(typeAt, "tensor %q: %s%v size in bytes overflows", name, t.Type, t.Shape)
 	}
-	if rowBytes > 0 && rows > math.MaxInt64/rowBytes {
-		return d.errorf(typeAt, "tensor %q: size overflows", name)
-	}
-	t.Size = rowBytes * rows
+	t.Size = blocks * ts
 	off, err := d.u64(fmt.Sprintf("offset of tensor %q", name))
 	if err != nil {
 		return err
@@ -256,21 +268,24 @@ func (d *decoder) tensorInfo(t *TensorInfo, i int) error {
 }
 
 // checkTensorPlacement verifies every tensor is aligned, inside the file, and
-// overlaps no other.
+// overlaps no other. Empty tensors hold no bytes, so they overlap nothing
+// (the writer places one at the same offset as the tensor after it).
 func (f *File) checkTensorPlacement() error {
 	dataLen := f.size - f.DataOffset
-	order := make([]int, len(f.Tensors))
-	for i := range order {
-		order[i] = i
-	}
-	for _, t := range f.Tensors {
+	order := make([]int, 0, len(f.Tensors))
+	for i, t := range f.Tensors {
 		if t.Offset%f.Alignment != 0 {
 			return &FormatError{f.DataOffset + t.Offset, fmt.Sprintf("tensor %q offset %d is not aligned to %d", t.Name, t.Offset, f.Alignment)}
 		}
 		if t.Offset > dataLen || t.Size > dataLen-t.Offset {
 			return &FormatError{f.DataOffset + t.Offset, fmt.Sprintf("tensor %q (%d bytes at data offset %d) extends past the end of the file (data section is %d bytes; truncated?)", t.Name, t.Size, t.Offset, dataLen)}
 		}
+		if t.Size > 0 {
+			order = append(order, i)
+		}
 	}
+	// Sorted by offset, non-empty tensors are disjoint exactly when each
+	// ends before the next begins.
 	sort.Slice(order, func(a, b int) bool { return f.Tensors[order[a]].Offset < f.Tensors[order[b]].Offset })
 	for k := 1; k < len(order); k++ {
 		prev, cur := &f.Tensors[order[k-1]], &f.Tensors[order[k]]

@@ -47,9 +47,17 @@ func (m *Meta) lookup(key string, hasDef bool) (any, bool) {
 }
 
 // archKey prefixes a key with the architecture: "block_count" → "llama.block_count".
+// Without a string general.architecture the key cannot be formed: that is
+// the error recorded, rather than a confusing missing ".block_count".
 func (m *Meta) archKey(suffix string) string {
-	arch, _ := m.f.Value("general.architecture")
-	s, _ := arch.(string)
+	arch, ok := m.f.Value("general.architecture")
+	s, isStr := arch.(string)
+	switch {
+	case !ok:
+		m.fail("missing metadata key %q (needed to read %q)", "general.architecture", "<arch>."+suffix)
+	case !isStr:
+		m.fail("metadata %q has type %s, want string (needed to read %q)", "general.architecture", typeName(arch), "<arch>."+suffix)
+	}
 	return s + "." + suffix
 }
 
@@ -61,7 +69,7 @@ func (m *Meta) String(key string, def ...string) string {
 	}
 	s, isStr := v.(string)
 	if !isStr {
-		m.fail("metadata %q is %T, want string", key, v)
+		m.fail("metadata %q has type %s, want string", key, typeName(v))
 	}
 	return s
 }
@@ -74,7 +82,8 @@ func (m *Meta) Uint(key string, def ...uint64) uint64 {
 	}
 	u, isInt := asUint(v)
 	if !isInt {
-		m.fail("metadata %q is %v (%T), want a non-negative integer", key, v, v)
+		m.fail("metadata %q is %v (type %s), want a non-negative integer", key, v, typeName(v))
+		return 0
 	}
 	return u
 }
@@ -85,19 +94,13 @@ func (m *Meta) Int(key string, def ...int64) int64 {
 	if !ok {
 		return first(def)
 	}
-	switch x := v.(type) {
-	case int8:
-		return int64(x)
-	case int16:
-		return int64(x)
-	case int32:
-		return int64(x)
-	case int64:
-		return x
+	if i, isSigned := asInt64(v); isSigned {
+		return i
 	}
 	u, isInt := asUint(v)
 	if !isInt || u > math.MaxInt64 {
-		m.fail("metadata %q is %v (%T), want an integer", key, v, v)
+		m.fail("metadata %q is %v (type %s), want an int64", key, v, typeName(v))
+		return 0
 	}
 	return int64(u)
 }
@@ -114,10 +117,13 @@ func (m *Meta) Float(key string, def ...float64) float64 {
 	case float64:
 		return x
 	}
+	if i, isSigned := asInt64(v); isSigned {
+		return float64(i)
+	}
 	if u, isInt := asUint(v); isInt {
 		return float64(u)
 	}
-	m.fail("metadata %q is %v (%T), want a number", key, v, v)
+	m.fail("metadata %q is %v (type %s), want a number", key, v, typeName(v))
 	return 0
 }
 
@@ -129,7 +135,7 @@ func (m *Meta) Bool(key string, def ...bool) bool {
 	}
 	b, isBool := v.(bool)
 	if !isBool {
-		m.fail("metadata %q is %T, want bool", key, v)
+		m.fail("metadata %q has type %s, want bool", key, typeName(v))
 	}
 	return b
 }
@@ -142,7 +148,7 @@ func (m *Meta) Strings(key string, optional bool) []string {
 	}
 	s, isStrs := v.([]string)
 	if !isStrs {
-		m.fail("metadata %q is %T, want an array of strings", key, v)
+		m.fail("metadata %q has type %s, want an array of string", key, typeName(v))
 	}
 	return s
 }
@@ -155,7 +161,7 @@ func (m *Meta) Float32s(key string, optional bool) []float32 {
 	}
 	s, isF := v.([]float32)
 	if !isF {
-		m.fail("metadata %q is %T, want an array of float32", key, v)
+		m.fail("metadata %q has type %s, want an array of float32", key, typeName(v))
 	}
 	return s
 }
@@ -166,31 +172,61 @@ func (m *Meta) Int32s(key string, optional bool) []int32 {
 	if !ok {
 		return nil
 	}
+	var out []int32
+	bad := -1
 	switch x := v.(type) {
 	case []int32:
 		return x
-	case []uint32, []int64, []uint64, []int16, []uint16, []int8, []uint8:
-		out, good := toInt32s(x)
-		if good {
-			return out
-		}
+	case []uint32:
+		out, bad = narrowToInt32(x)
+	case []int64:
+		out, bad = narrowToInt32(x)
+	case []uint64:
+		out, bad = narrowToInt32(x)
+	case []int16:
+		out, bad = narrowToInt32(x)
+	case []uint16:
+		out, bad = narrowToInt32(x)
+	case []int8:
+		out, bad = narrowToInt32(x)
+	case []uint8:
+		out, bad = narrowToInt32(x)
+	default:
+		m.fail("metadata %q has type %s, want an array of integers", key, typeName(v))
+		return nil
 	}
-	m.fail("metadata %q is %T, want an array of int32", key, v)
-	return nil
+	if bad >= 0 {
+		m.fail("metadata %q (%s): element %d is out of the int32 range", key, typeName(v), bad)
+		return nil
+	}
+	return out
 }
 
-// ArchString, ArchUint, ArchFloat, ArchBool read "<arch>.<suffix>".
+// ArchString reads the string "<arch>.<suffix>".
 func (m *Meta) ArchString(suffix string, def ...string) string {
 	return m.String(m.archKey(suffix), def...)
 }
-func (m *Meta) ArchUint(suffix string, def ...uint64) uint64 { return m.Uint(m.archKey(suffix), def...) }
+
+// ArchUint reads the non-negative integer "<arch>.<suffix>".
+func (m *Meta) ArchUint(suffix string, def ...uint64) uint64 {
+	return m.Uint(m.archKey(suffix), def...)
+}
+
+// ArchFloat reads the number "<arch>.<suffix>".
 func (m *Meta) ArchFloat(suffix string, def ...float64) float64 {
 	return m.Float(m.archKey(suffix), def...)
 }
+
+// ArchBool reads the bool "<arch>.<suffix>".
 func (m *Meta) ArchBool(suffix string, def ...bool) bool { return m.Bool(m.archKey(suffix), def...) }
 
-// ArchHas reports whether "<arch>.<suffix>" is present.
-func (m *Meta) ArchHas(suffix string) bool { return m.Has(m.archKey(suffix)) }
+// ArchHas reports whether "<arch>.<suffix>" is present (false, and no
+// error, when the architecture itself is missing).
+func (m *Meta) ArchHas(suffix string) bool {
+	arch, _ := m.f.Value("general.architecture")
+	s, ok := arch.(string)
+	return ok && m.Has(s+"."+suffix)
+}
 
 func first[T any](def []T) T {
 	var zero T
@@ -200,6 +236,22 @@ func first[T any](def []T) T {
 	return zero
 }
 
+// asInt64 converts a value of a signed integer type.
+func asInt64(v any) (int64, bool) {
+	switch x := v.(type) {
+	case int8:
+		return int64(x), true
+	case int16:
+		return int64(x), true
+	case int32:
+		return int64(x), true
+	case int64:
+		return x, true
+	}
+	return 0, false
+}
+
+// asUint converts a value of any integer type that is not negative.
 func asUint(v any) (uint64, bool) {
 	switch x := v.(type) {
 	case uint8:
@@ -222,40 +274,21 @@ func asUint(v any) (uint64, bool) {
 	return 0, false
 }
 
-func toInt32s(v any) ([]int32, bool) {
-	var out []int32
-	put := func(n int, at func(int) int64) bool {
-		out = make([]int32, n)
-		for i := range out {
-			x := at(i)
-			if x < math.MinInt32 || x > math.MaxInt32 {
-				return false
-			}
-			out[i] = int32(x)
+type integer interface {
+	~int8 | ~int16 | ~int32 | ~int64 | ~uint8 | ~uint16 | ~uint32 | ~uint64
+}
+
+// narrowToInt32 converts x to int32s, or returns the index of the first
+// element that does not fit (and -1 when all do).
+func narrowToInt32[T integer](x []T) ([]int32, int) {
+	out := make([]int32, len(x))
+	for i, v := range x {
+		n := int32(v)
+		// The value survives the round trip and keeps its sign exactly when it fits.
+		if T(n) != v || (v < 0) != (n < 0) {
+			return nil, i
 		}
-		return true
+		out[i] = n
 	}
-	var ok bool
-	switch x := v.(type) {
-	case []uint32:
-		ok = put(len(x), func(i int) int64 { return int64(x[i]) })
-	case []int64:
-		ok = put(len(x), func(i int) int64 { return x[i] })
-	case []uint64:
-		ok = put(len(x), func(i int) int64 {
-			if x[i] > math.MaxInt64 {
-				return math.MaxInt64
-			}
-			return int64(x[i])
-		})
-	case []int16:
-		ok = put(len(x), func(i int) int64 { return int64(x[i]) })
-	case []uint16:
-		ok = put(len(x), func(i int) int64 { return int64(x[i]) })
-	case []int8:
-		ok = put(len(x), func(i int) int64 { return int64(x[i]) })
-	case []uint8:
-		ok = put(len(x), func(i int) int64 { return int64(x[i]) })
-	}
-	return out, ok
+	return out, -1
 }

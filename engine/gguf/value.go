@@ -122,3 +122,18 @@ func typeOf(v any) (t ValueType, elem ValueType, ok bool) {
 	}
 	return 0, 0, false
 }
+
+// typeName names the stored type of a Go metadata value the way the format
+// does ("uint32", "array of string", "array of arrays"), for error messages.
+func typeName(v any) string {
+	t, elem, ok := typeOf(v)
+	switch {
+	case !ok:
+		return fmt.Sprintf("%T", v)
+	case t != TypeArray:
+		return t.String()
+	case elem == TypeArray:
+		return "array of arrays"
+	}
+	return "array of " + elem.String()
+}

@@ -11,7 +11,10 @@ import (
 )
 
 // Writer builds a GGUF v3 file in memory: metadata in the order added, then
-// tensors in the order added, each aligned. Used by the synthetic model
+// tensors in the order added, each aligned. The layout is llama.cpp's: after
+// the header, padding up to the alignment, then each tensor's bytes followed
+// by padding, so tensor offsets are the running sum of padded sizes; a file
+// without tensors ends right after its header. Used by the synthetic model
 // generator and by tests (round trips through Read).
 type Writer struct {
 	kvs       []KV
@@ -36,7 +39,7 @@ func (w *Writer) AddKV(key string, value any) error {
 	if w.keys[key] {
 		return fmt.Errorf("gguf: duplicate metadata key %q", key)
 	}
-	if err := checkWritable(value, 0); err != nil {
+	if err := checkWritable(value); err != nil {
 		return fmt.Errorf("gguf: metadata %q: %w", key, err)
 	}
 	if key == "general.alignment" {
@@ -51,30 +54,24 @@ func (w *Writer) AddKV(key string, value any) error {
 	return nil
 }
 
-func checkWritable(v any, depth int) error {
+// checkWritable accepts the Go types typeOf knows. An array of arrays ([]any)
+// must hold only typed slices, one level deep; each inner array carries its
+// own element type, so they may differ, as the format allows.
+func checkWritable(v any) error {
 	t, elem, ok := typeOf(v)
 	if !ok {
 		return fmt.Errorf("unsupported value type %T", v)
 	}
-	if t == TypeArray && elem == TypeArray {
-		if depth >= 1 {
+	if t != TypeArray || elem != TypeArray {
+		return nil
+	}
+	for i, x := range v.([]any) {
+		xt, xelem, ok := typeOf(x)
+		if !ok || xt != TypeArray {
+			return fmt.Errorf("element %d of an array of arrays is %T, not an array", i, x)
+		}
+		if xelem == TypeArray {
 			return fmt.Errorf("arrays nested deeper than 2 levels")
-		}
-		for _, x := range v.([]any) {
-			if _, _, ok := typeOf(x); !ok {
-				return fmt.Errorf("unsupported array element %T", x)
-			}
-			if err := checkWritable(x, depth+1); err != nil {
-				return err
-			}
-		}
-		if arr := v.([]any); len(arr) > 0 {
-			_, e0, _ := typeOf(arr[0])
-			for _, x := range arr {
-				if _, ei, _ := typeOf(x); ei != e0 {
-					return fmt.Errorf("nested arrays of mixed element types")
-				}
-			}
 		}
 	}
 	return nil
@@ -86,24 +83,33 @@ func (w *Writer) AddTensor(name string, typ dtype.Type, shape []int64, data []by
 	if name == "" || w.names[name] {
 		return fmt.Errorf("gguf: tensor name %q is empty or already used", name)
 	}
+	if len(name) > MaxNameLen {
+		return fmt.Errorf("gguf: tensor name %q is %d bytes, longer than the %d llama.cpp allows", name, len(name), MaxNameLen)
+	}
 	if len(shape) == 0 || len(shape) > MaxDims {
 		return fmt.Errorf("gguf: tensor %q has %d dimensions (want 1 to %d)", name, len(shape), MaxDims)
+	}
+	if !typ.Known() {
+		return fmt.Errorf("gguf: tensor %q has unknown type %d", name, uint32(typ))
 	}
 	n := int64(1)
 	for _, d := range shape {
 		if d < 0 {
 			return fmt.Errorf("gguf: tensor %q has negative dimension %v", name, shape)
 		}
+		if d > 0 && n > math.MaxInt64/d {
+			return fmt.Errorf("gguf: tensor %q: shape %v overflows the element count", name, shape)
+		}
 		n *= d
 	}
-	rowBytes, ok := typ.RowSize(shape[0])
-	if !ok {
-		return fmt.Errorf("gguf: tensor %q: row length %d does not fit type %s", name, shape[0], typ)
+	bs, ts := int64(typ.BlockSize()), int64(typ.TypeSize())
+	if shape[0]%bs != 0 {
+		return fmt.Errorf("gguf: tensor %q: row length %d is not a multiple of the %s block size %d", name, shape[0], typ, bs)
 	}
-	size := int64(0)
-	if shape[0] > 0 {
-		size = rowBytes * (n / shape[0])
+	if n/bs > math.MaxInt64/ts {
+		return fmt.Errorf("gguf: tensor %q: %s%v size in bytes overflows", name, typ, shape)
 	}
+	size := n / bs * ts
 	if int64(len(data)) != size {
 		return fmt.Errorf("gguf: tensor %q %s%v needs %d bytes, got %d", name, typ, shape, size, len(data))
 	}
@@ -140,9 +146,12 @@ func (w *Writer) WriteTo(out io.Writer) (int64, error) {
 		e.u32(uint32(t.Type))
 		e.u64(uint64(t.Offset))
 	}
-	for _, data := range w.data {
+	if len(w.data) > 0 {
 		e.pad(w.alignment)
+	}
+	for _, data := range w.data {
 		e.raw(data)
+		e.pad(w.alignment)
 	}
 	if e.err == nil {
 		e.err = e.w.Flush()
@@ -209,11 +218,7 @@ func (e *encoder) value(v any) {
 	case float64:
 		e.u64(math.Float64bits(x))
 	case []any:
-		elem := TypeUint8 // an empty array of arrays still needs an element type
-		if len(x) > 0 {
-			elem = TypeArray
-		}
-		e.u32(uint32(elem))
+		e.u32(uint32(TypeArray))
 		e.u64(uint64(len(x)))
 		for _, a := range x {
 			e.value(a)
