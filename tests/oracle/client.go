@@ -13,8 +13,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -98,7 +100,84 @@ const oracleTimeout = 10 * time.Minute
 // script itself fails the test; a failed request comes back with Error set.
 func RunOracle(t testing.TB, jobs ...Job) [][]Answer {
 	t.Helper()
-	dir := testdata.OracleDir(t)
+	return runOracleIn(t, testdata.OracleDir(t), jobs...)
+}
+
+// RunSecondOpinion asks the same llama.cpp release with its AMX CPU variants
+// taken away (see secondOpinionDir). On a CPU with AMX, the default oracle
+// runs AMX tile kernels for Q4_0/Q4_1/Q8_0/Q4_K/Q5_K/Q6_K weights, whose sums
+// are ordered differently from llama.cpp's other kernels; the last-bit
+// differences now and then push an activation across a rounding step of the
+// next 8-bit quantization, and the two llama.cpp builds then disagree with
+// each other by ~0.1 in log-probability. The second opinion tells such a
+// disagreement of llama.cpp with itself from an error of ours.
+func RunSecondOpinion(t testing.TB, jobs ...Job) [][]Answer {
+	t.Helper()
+	return runOracleIn(t, secondOpinionDir(t), jobs...)
+}
+
+var (
+	secondOnce sync.Once
+	secondDir  string
+	secondErr  error
+)
+
+// amxVariants are the CPU back-ends of node-llama-cpp's linux-x64 build that
+// use AMX tiles; llama.cpp loads the best-scoring variant the CPU supports.
+var amxVariants = []string{"libggml-cpu-sapphirerapids.so", "libggml-cpu-zen4.so"}
+
+// secondOpinionDir is build/oracle-no-amx: a copy of scripts/oracle whose
+// node_modules lacks the AMX variants, made once and kept (build/ is ignored).
+func secondOpinionDir(t testing.TB) string {
+	t.Helper()
+	src := testdata.OracleDir(t)
+	secondOnce.Do(func() {
+		root, err := testdata.RepoRoot()
+		if err != nil {
+			secondErr = err
+			return
+		}
+		dst := filepath.Join(root, "build", "oracle-no-amx")
+		bins := filepath.Join(dst, "node_modules", "@node-llama-cpp", "linux-x64", "bins", "linux-x64")
+		stamp := filepath.Join(dst, ".complete")
+		if _, err := os.Stat(stamp); err != nil {
+			os.RemoveAll(dst)
+			if err := os.MkdirAll(dst, 0o755); err != nil {
+				secondErr = err
+				return
+			}
+			for _, name := range []string{"node_modules", "package.json"} {
+				if out, err := exec.Command("cp", "-a", filepath.Join(src, name), dst).CombinedOutput(); err != nil {
+					secondErr = fmt.Errorf("oracle: copying %s: %v: %s", name, err, out)
+					return
+				}
+			}
+			for _, v := range amxVariants {
+				if err := os.Remove(filepath.Join(bins, v)); err != nil && !os.IsNotExist(err) {
+					secondErr = err
+					return
+				}
+			}
+			if err := os.WriteFile(stamp, nil, 0o644); err != nil {
+				secondErr = err
+				return
+			}
+		}
+		// The script itself always comes fresh from scripts/oracle.
+		script, err := os.ReadFile(filepath.Join(src, "oracle.mjs"))
+		if err == nil {
+			err = os.WriteFile(filepath.Join(dst, "oracle.mjs"), script, 0o644)
+		}
+		secondDir, secondErr = dst, err
+	})
+	if secondErr != nil {
+		t.Fatalf("oracle: preparing the second opinion: %v", secondErr)
+	}
+	return secondDir
+}
+
+func runOracleIn(t testing.TB, dir string, jobs ...Job) [][]Answer {
+	t.Helper()
 	in, err := json.Marshal(jobs)
 	if err != nil {
 		t.Fatalf("oracle: encoding the job: %v", err)
