@@ -12,19 +12,56 @@
 //	    Σ a[i]·b[i] over n float32s (n ≤ 0 gives 0), summed in float32
 //	    across 16 lanes, then a scalar tail: within float32 rounding of
 //	    the exact sum, not bit-equal to any particular order.
-//	vec_dot_q8_0_q8_0(w_ptr, x_ptr, n i32) f32
-//	    the dot product of a Q8_0 weight row with a Q8_0 activation row of
-//	    n elements, bit for bit quant.VecDot(dtype.Q8_0, …); NaN when n is
-//	    negative or not a multiple of 32, as quant.VecDot.
-//	matvec_q8_0(dst_ptr, w_ptr, x_ptr, rows, n i32)
-//	    dst[r] = vec_dot_q8_0_q8_0(w_ptr + r·rowBytes, x_ptr, n) for r <
-//	    rows, where rowBytes = n/32·34 (rows stored one after another);
-//	    dst is float32. Nothing is written when rows ≤ 0.
+//	quantize_q8_0(dst, src, n i32)
+//	quantize_q8_1(dst, src, n i32)
+//	    convert one activation row of n float32s at src to Q8_0 (34-byte)
+//	    or Q8_1 (36-byte) blocks at dst, bit for bit quant.Quantize (which
+//	    reproduces llama.cpp's x86 AVX quantizers: ×127/amax, round half to
+//	    even, NaN and infinities as x86 treats them). Nothing is written
+//	    when n is negative or not a multiple of 32.
+//	vec_dot_T(w, x, n i32) f32, for T in q4_0, q4_1, q5_0, q5_1, q8_0
+//	    the dot product of one T weight row with one activation row of n
+//	    elements converted to quant.VecDotType(T) (Q8_0 for q4_0, q5_0,
+//	    q8_0; Q8_1 for q4_1, q5_1), bit for bit quant.VecDot(T, …); NaN
+//	    when n is negative or not a multiple of 32, as quant.VecDot.
+//	matmul_T(dst, w, x, n, row0, row1, tokens, dst_stride i32), same T
+//	    for t in [0, tokens), r in [row0, row1):
+//	        dst_f32[t·dst_stride + r] = vec_dot_T(w + r·rowBytes(T, n),
+//	                                              x + t·rowBytes(VecDotType(T), n), n)
+//	    w is the whole weight matrix (rows one after another), x the
+//	    tokens' activation rows, dst float32 with a row stride of
+//	    dst_stride elements; only those outputs are written. Nothing is
+//	    written when row1 ≤ row0 or tokens ≤ 0; a bad n writes NaN to every
+//	    output. With tokens = 1 it is the decode matvec (four rows a step);
+//	    more tokens go through a tile that decodes each weight block once
+//	    for four tokens.
+//	quantize_q8_k(dst, src, n i32)
+//	    one activation row of n float32s to Q8_K (292-byte blocks: float32
+//	    scale, 256 signed bytes, 16 int16 group sums), bit for bit
+//	    quant.Quantize (llama.cpp's quantize_row_q8_K_ref; a NaN's payload
+//	    as x86 carries it). Nothing is written when n is negative or not a
+//	    multiple of 256.
+//	convert_f16(dst, src, n i32), convert_bf16(dst, src, n i32)
+//	    n float32s to IEEE halves or bfloat16s, bit for bit quant.Quantize
+//	    (round to nearest even, NaN kept quiet). Nothing is written when
+//	    n ≤ 0.
+//	vec_dot_T, matmul_T for T in q2_k, q3_k, q4_k, q5_k, q6_k
+//	    as above, with Q8_K activations and n a multiple of 256, bit for
+//	    bit quant.VecDot. matmul goes by tiles of 4 rows × 8, 4 or 1
+//	    tokens, each super-block decoded once per tile; it also writes
+//	    nothing when row0 < 0 (kquant_tile.go).
+//	vec_dot_T, matmul_T for T in f32, f16, bf16
+//	    as above, activations of type T (any n ≥ 0; NaN for n < 0),
+//	    summed in float32 lanes: |result − quant.VecDot| ≤
+//	    (⌊n/4⌋ + 6)·2⁻²⁴·Σ|w_i·x_i|, and matmul bit-equal to vec_dot
+//	    (float_matmul.go).
 //
 // The exact results come from doing the float work in the order
 // llama.cpp's generic code (and engine/quant) does it: integer sums per
 // block are exact in any order, and each block's term is scaled and added
-// in float32 one block after another, four rows or blocks per vector.
+// in float32 one block after another, four blocks, rows or tokens per
+// vector (block32.go). The k-quants keep eight float32 lanes per row as
+// llama.cpp's generic code does (kquant_tile.go, kquant_epilogue.go).
 package kernels
 
 //go:generate go run ./internal/genkernels kernels.wasm

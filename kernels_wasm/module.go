@@ -7,9 +7,7 @@ import (
 // Names of the exported kernels (see the package documentation for their
 // signatures).
 const (
-	DotF32         = "dot_f32"
-	VecDotQ8_0Q8_0 = "vec_dot_q8_0_q8_0"
-	MatvecQ8_0     = "matvec_q8_0"
+	DotF32 = "dot_f32"
 )
 
 // MemoryImport is the module and field name under which kernels.wasm
@@ -42,9 +40,8 @@ func Build(o Options) ([]byte, error) {
 	m := wasm.NewModule()
 	m.ImportMemory(MemoryImportModule, MemoryImportName, importLimits(o))
 	m.ExportFunc(DotF32, defineDotF32(m))
-	vecDot := defineVecDotQ8_0(m)
-	m.ExportFunc(VecDotQ8_0Q8_0, vecDot)
-	m.ExportFunc(MatvecQ8_0, defineMatvecQ8_0(m, vecDot))
+	registerBlock32(m)
+	registerKAndFloat(m)
 	return m.Encode()
 }
 

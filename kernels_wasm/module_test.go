@@ -58,9 +58,40 @@ func TestKernelsInterface(t *testing.T) {
 	}
 	i32, f32 := api.ValueTypeI32, api.ValueTypeF32
 	want := map[string][2][]api.ValueType{
-		DotF32:         {{i32, i32, i32}, {f32}},
-		VecDotQ8_0Q8_0: {{i32, i32, i32}, {f32}},
-		MatvecQ8_0:     {{i32, i32, i32, i32, i32}, nil},
+		DotF32:       {{i32, i32, i32}, {f32}},
+		VecDotQ8_0:   {{i32, i32, i32}, {f32}},
+		VecDotQ4_0:   {{i32, i32, i32}, {f32}},
+		VecDotQ4_1:   {{i32, i32, i32}, {f32}},
+		VecDotQ5_0:   {{i32, i32, i32}, {f32}},
+		VecDotQ5_1:   {{i32, i32, i32}, {f32}},
+		MatmulQ8_0:   {{i32, i32, i32, i32, i32, i32, i32, i32}, nil},
+		MatmulQ4_0:   {{i32, i32, i32, i32, i32, i32, i32, i32}, nil},
+		MatmulQ4_1:   {{i32, i32, i32, i32, i32, i32, i32, i32}, nil},
+		MatmulQ5_0:   {{i32, i32, i32, i32, i32, i32, i32, i32}, nil},
+		MatmulQ5_1:   {{i32, i32, i32, i32, i32, i32, i32, i32}, nil},
+		QuantizeQ8_0: {{i32, i32, i32}, nil},
+		QuantizeQ8_1: {{i32, i32, i32}, nil},
+		// The k-quant and float kernels (kquant_interface_test.go checks
+		// them in both builds).
+		QuantizeQ8K: {{i32, i32, i32}, nil},
+		ConvertF16:  {{i32, i32, i32}, nil},
+		ConvertBF16: {{i32, i32, i32}, nil},
+		VecDotQ2K:   {{i32, i32, i32}, {f32}},
+		VecDotQ3K:   {{i32, i32, i32}, {f32}},
+		VecDotQ4K:   {{i32, i32, i32}, {f32}},
+		VecDotQ5K:   {{i32, i32, i32}, {f32}},
+		VecDotQ6K:   {{i32, i32, i32}, {f32}},
+		VecDotF32:   {{i32, i32, i32}, {f32}},
+		VecDotF16:   {{i32, i32, i32}, {f32}},
+		VecDotBF16:  {{i32, i32, i32}, {f32}},
+		MatmulQ2K:   {{i32, i32, i32, i32, i32, i32, i32, i32}, nil},
+		MatmulQ3K:   {{i32, i32, i32, i32, i32, i32, i32, i32}, nil},
+		MatmulQ4K:   {{i32, i32, i32, i32, i32, i32, i32, i32}, nil},
+		MatmulQ5K:   {{i32, i32, i32, i32, i32, i32, i32, i32}, nil},
+		MatmulQ6K:   {{i32, i32, i32, i32, i32, i32, i32, i32}, nil},
+		MatmulF32:   {{i32, i32, i32, i32, i32, i32, i32, i32}, nil},
+		MatmulF16:   {{i32, i32, i32, i32, i32, i32, i32, i32}, nil},
+		MatmulBF16:  {{i32, i32, i32, i32, i32, i32, i32, i32}, nil},
 	}
 	exp := cm.ExportedFunctions()
 	if len(exp) != len(want) {
@@ -88,7 +119,7 @@ func TestSharedMemoryVariant(t *testing.T) {
 	n := 32 * 7
 	w, x := q8Row(t, e, n, 1), q8Row(t, e, n, 1)
 	pw, px := e.place(t, w, 1), e.place(t, x, 2)
-	got := e.callF32(t, VecDotQ8_0Q8_0, pw, px, uint32(n))
+	got := e.callF32(t, VecDotQ8_0, pw, px, uint32(n))
 	if want := quant.VecDot(dtype.Q8_0, n, w, x); !sameF32(got, want) {
 		t.Errorf("shared: %v, quant.VecDot %v", got, want)
 	}
@@ -104,9 +135,12 @@ func TestKernelsTrapOutOfBounds(t *testing.T) {
 	}{
 		{DotF32, []uint64{uint64(size - 8), 0, 4}},
 		{DotF32, []uint64{0, uint64(size - 60), 16}},
-		{VecDotQ8_0Q8_0, []uint64{uint64(size - 33), 0, 32}},
-		{MatvecQ8_0, []uint64{0, 64, uint64(size - 60), 5, 64}},
-		{MatvecQ8_0, []uint64{uint64(size - 8), 64, 64, 4, 32}},
+		{VecDotQ8_0, []uint64{uint64(size - 33), 0, 32}},
+		{MatmulQ8_0, []uint64{0, 64, uint64(size - 60), 64, 0, 5, 1, 5}},
+		{MatmulQ8_0, []uint64{uint64(size - 8), 64, 64, 32, 0, 4, 1, 4}},
+		{MatmulQ4_0, []uint64{0, 64, uint64(size - 60), 64, 0, 4, 4, 4}},
+		{QuantizeQ8_0, []uint64{uint64(size - 20), 64, 32}},
+		{QuantizeQ8_1, []uint64{64, uint64(size - 100), 32}},
 	}
 	for _, c := range calls {
 		if _, err := e.mod.ExportedFunction(c.name).Call(e.ctx, c.args...); err == nil {

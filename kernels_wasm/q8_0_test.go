@@ -1,7 +1,6 @@
 package kernels
 
 import (
-	"math"
 	"testing"
 
 	"github.com/hearth-ai/hearth/engine/dtype"
@@ -10,165 +9,90 @@ import (
 
 // q8Row quantizes n gaussian values to Q8_0 with engine/quant.
 func q8Row(t testing.TB, e *kernelEnv, n int, scale float64) []byte {
+	return quantizedRow(t, e, dtype.Q8_0, n, scale)
+}
+
+// quantizedRow quantizes n gaussian values (times scale) to type typ with
+// engine/quant.
+func quantizedRow(t testing.TB, e *kernelEnv, typ dtype.Type, n int, scale float64) []byte {
+	t.Helper()
 	x := gaussian(e, n)
 	for i := range x {
 		x[i] *= float32(scale)
 	}
-	b := make([]byte, n/32*34)
-	if err := quant.Quantize(dtype.Q8_0, x, b); err != nil {
+	b := make([]byte, n/typ.BlockSize()*typ.TypeSize())
+	if err := quant.Quantize(typ, x, b); err != nil {
 		t.Fatal(err)
 	}
 	return b
 }
 
-// rawRow is n/32 blocks of random bytes: every scale bit pattern can show
-// up (subnormal, infinite, NaN halves) and quants include −128.
-func rawRow(e *kernelEnv, n int) []byte {
-	b := make([]byte, n/32*34)
+// halfOffsets are where the F16 fields of a block are (scale d, then the
+// minimum m or the sum s).
+func halfOffsets(typ dtype.Type) []int {
+	switch typ {
+	case dtype.Q4_1, dtype.Q5_1, dtype.Q8_1:
+		return []int{0, 2}
+	}
+	return []int{0}
+}
+
+// rawRow is n elements of type typ as random bytes: any quant (−128
+// included), and, unless finiteScales, any F16 field (subnormal, infinite,
+// NaN). With finiteScales the F16 fields are random values below 2 in
+// magnitude (zeros and subnormals included), so sums stay finite.
+func rawRow(e *kernelEnv, typ dtype.Type, n int, finiteScales bool) []byte {
+	bs := typ.TypeSize()
+	b := make([]byte, n/typ.BlockSize()*bs)
 	for i := range b {
 		b[i] = byte(e.rand.Uint32())
 	}
+	if finiteScales {
+		for blk := 0; blk < len(b); blk += bs {
+			for _, off := range halfOffsets(typ) {
+				b[blk+off+1] &^= 0x40 // exponent ≤ 15
+			}
+		}
+	}
 	return b
 }
 
-// blockCounts cover the 4-block loop with every tail, and real row sizes.
-var blockCounts = []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 13, 18, 31, 48, 64, 128}
-
-// vec_dot_q8_0_q8_0 is bit-identical to quant.VecDot (NaN = NaN), on
-// quantized data and on arbitrary bytes, at any alignment.
-func TestVecDotQ8_0MatchesQuant(t *testing.T) {
-	e := newKernels(t, 2)
-	for _, nb := range blockCounts {
-		n := 32 * nb
-		for trial, mis := range [][2]uint32{{0, 0}, {1, 2}, {3, 7}, {2, 15}} {
-			for _, raw := range []bool{false, true} {
-				e.reset()
-				var wr, xr []byte
-				if raw {
-					wr, xr = rawRow(e, n), rawRow(e, n)
-				} else {
-					wr, xr = q8Row(t, e, n, 1+float64(trial)), q8Row(t, e, n, 0.01)
-				}
-				pw, px := e.place(t, wr, mis[0]), e.place(t, xr, mis[1])
-				before := e.snapshot()
-				got := e.callF32(t, VecDotQ8_0Q8_0, pw, px, uint32(n))
-				e.checkUntouched(t, before, 0, 0)
-				want := quant.VecDot(dtype.Q8_0, n, wr, xr)
-				if !sameF32(got, want) {
-					t.Errorf("%d blocks, misalign %v, raw %v: %v (%#08x), quant.VecDot %v (%#08x)",
-						nb, mis, raw, got, math.Float32bits(got), want, math.Float32bits(want))
-				}
-				if !raw {
-					checkAgainstDequantized(t, n, wr, xr, got)
-				}
+// extremeRow is rawRow with finite scales and quants picked so that every
+// weight–activation product is large and of one sign: weights near their
+// lowest value (or highest, for the offset formats), activations near
+// −128. The integer sums come near their limits, with random low bits, so
+// that a float32 term computed in another order would round differently.
+func extremeRow(e *kernelEnv, typ dtype.Type, n int) []byte {
+	b := rawRow(e, typ, n, true)
+	low := []byte{0x00, 0x01, 0x10, 0x11}  // nibbles 0 and 1
+	high := []byte{0xff, 0xfe, 0xef, 0xee} // nibbles 15 and 14
+	pick := func(set []byte) byte { return set[e.rand.IntN(len(set))] }
+	for blk := 0; blk < len(b); blk += typ.TypeSize() {
+		q := b[blk : blk+typ.TypeSize()]
+		switch typ {
+		case dtype.Q4_0:
+			for i := 2; i < 18; i++ {
+				q[i] = pick(low)
+			}
+		case dtype.Q4_1:
+			for i := 4; i < 20; i++ {
+				q[i] = pick(high)
+			}
+		case dtype.Q5_0:
+			copy(q[2:6], []byte{0, 0, 0, 0})
+			for i := 6; i < 22; i++ {
+				q[i] = pick(low)
+			}
+		case dtype.Q5_1:
+			copy(q[4:8], []byte{0xff, 0xff, 0xff, 0xff})
+			for i := 8; i < 24; i++ {
+				q[i] = pick(high)
+			}
+		case dtype.Q8_0, dtype.Q8_1:
+			for i := len(q) - 32; i < len(q); i++ {
+				q[i] = 0x80 + byte(e.rand.IntN(8))
 			}
 		}
 	}
-}
-
-// checkAgainstDequantized compares with Σ w[i]·x[i] over the dequantized
-// rows in float64: an oracle that shares no code path with either VecDot.
-func checkAgainstDequantized(t *testing.T, n int, wr, xr []byte, got float32) {
-	t.Helper()
-	wf, xf := make([]float32, n), make([]float32, n)
-	if err := quant.Dequantize(dtype.Q8_0, wr, wf); err != nil {
-		t.Fatal(err)
-	}
-	if err := quant.Dequantize(dtype.Q8_0, xr, xf); err != nil {
-		t.Fatal(err)
-	}
-	var exact, mag float64
-	for i := range wf {
-		p := float64(wf[i]) * float64(xf[i])
-		exact += p
-		mag += math.Abs(p)
-	}
-	// Per block: the scale product and the term each round once (2u), and
-	// the running sum adds one rounding per block.
-	tol := float64(n/32+3) * 0x1p-24 * mag
-	if diff := math.Abs(float64(got) - exact); diff > tol {
-		t.Errorf("%d blocks: %v, dequantized dot %v ± %.3g", n/32, got, exact, tol)
-	}
-}
-
-func TestVecDotQ8_0RejectsBadLength(t *testing.T) {
-	e := newKernels(t, 1)
-	for _, n := range []int32{1, 31, 33, 63, -32, -1} {
-		if got := e.callF32(t, VecDotQ8_0Q8_0, 64, 64, uint32(n)); got == got {
-			t.Errorf("n=%d: %v, want NaN", n, got)
-		}
-		if ref := quant.VecDot(dtype.Q8_0, int(n), nil, nil); ref == ref {
-			t.Errorf("quant.VecDot n=%d: %v, want NaN (the kernel copies that contract)", n, ref)
-		}
-	}
-}
-
-// matvec_q8_0: every output bit-identical to quant.VecDot of its row, for
-// row counts around the 4-row groups, with misaligned pointers, and nothing
-// outside dst written.
-func TestMatvecQ8_0MatchesQuant(t *testing.T) {
-	e := newKernels(t, 16)
-	for _, rows := range []int{1, 2, 3, 4, 5, 7, 8, 9, 13, 16} {
-		for _, nb := range []int{0, 1, 2, 3, 5, 18} {
-			for _, mis := range [][3]uint32{{0, 0, 0}, {3, 1, 2}, {2, 5, 9}} {
-				for _, raw := range []bool{false, true} {
-					e.reset()
-					n := 32 * nb
-					rowBytes := n / 32 * 34
-					w := make([]byte, 0, rows*rowBytes)
-					for range rows {
-						if raw {
-							w = append(w, rawRow(e, n)...)
-						} else {
-							w = append(w, q8Row(t, e, n, 1)...)
-						}
-					}
-					x := q8Row(t, e, n, 0.1)
-					if raw {
-						x = rawRow(e, n)
-					}
-					pw, px := e.place(t, w, mis[0]), e.place(t, x, mis[1])
-					pd := e.place(t, make([]byte, 4*rows), mis[2])
-					before := e.snapshot()
-					e.call(t, MatvecQ8_0, pd, pw, px, uint32(rows), uint32(n))
-					e.checkUntouched(t, before, pd, pd+uint32(4*rows))
-					got := e.readF32s(pd, rows)
-					for r := range rows {
-						want := quant.VecDot(dtype.Q8_0, n, w[r*rowBytes:(r+1)*rowBytes], x)
-						if !sameF32(got[r], want) {
-							t.Errorf("%d rows × %d blocks, misalign %v, raw %v: row %d = %v, quant.VecDot %v",
-								rows, nb, mis, raw, r, got[r], want)
-						}
-					}
-				}
-			}
-		}
-	}
-}
-
-func TestMatvecQ8_0EdgeCases(t *testing.T) {
-	e := newKernels(t, 1)
-	// rows ≤ 0: nothing written (dst points at guard bytes).
-	pd := e.place(t, make([]byte, 16), 1)
-	for _, rows := range []int32{0, -1, -5} {
-		before := e.snapshot()
-		e.call(t, MatvecQ8_0, pd, 64, 64, uint32(rows), 32)
-		e.checkUntouched(t, before, 0, 0)
-	}
-	// A bad length: every row NaN, as quant.VecDot gives, and only dst
-	// written.
-	for _, n := range []int32{33, -32} {
-		for _, rows := range []int{1, 4, 6} {
-			e.reset()
-			pd := e.place(t, make([]byte, 4*rows), 3)
-			before := e.snapshot()
-			e.call(t, MatvecQ8_0, pd, 64, 64, uint32(rows), uint32(n))
-			e.checkUntouched(t, before, pd, pd+uint32(4*rows))
-			for r, v := range e.readF32s(pd, rows) {
-				if v == v {
-					t.Errorf("n=%d rows=%d: row %d = %v, want NaN", n, rows, r, v)
-				}
-			}
-		}
-	}
+	return b
 }
