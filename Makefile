@@ -37,3 +37,24 @@ fuzz:
 
 clean:
 	rm -rf build
+
+# Browser benchmark (not a test): Hearth against wllama in headless Chromium
+# on one GGUF file, e.g. make bench-browser MODEL=build/bench/smollm2-135m-q8_0.gguf
+# (THREADS=1,2 RUNS=3 by default). `make bench-models` writes the synthetic
+# benchmark models into build/bench.
+.PHONY: bench-browser bench-models
+THREADS ?= 1,2
+RUNS ?= 3
+
+bench-browser: web/node_modules/.package-lock.json
+	@test -x /usr/bin/chromium || { echo "bench-browser needs Debian's chromium at /usr/bin/chromium: apt-get update && apt-get install -y chromium"; exit 1; }
+	@test -n "$(MODEL)" || { echo "usage: make bench-browser MODEL=file.gguf [THREADS=1,2] [RUNS=3]  (make bench-models writes models into build/bench)"; exit 1; }
+	@$(GO) run ./scripts/benchbrowser -model "$(MODEL)" -threads "$(THREADS)" -runs "$(RUNS)"
+
+bench-models: build/llama.cpp/models
+	$(GO) run ./scripts/benchbrowser -write-models build/bench
+
+# npm's output goes to stderr: stdout of bench-browser is the JSON report.
+web/node_modules/.package-lock.json: web/package.json web/package-lock.json
+	@echo "cd web && npm ci" >&2
+	@cd web && npm ci --no-audit --no-fund >&2

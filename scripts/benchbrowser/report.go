@@ -1,0 +1,195 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// report is the JSON the benchmark prints.
+type report struct {
+	Model           string         `json:"model"`
+	FileBytes       int64          `json:"file_bytes"`
+	TensorTypes     map[string]int `json:"tensor_types"`
+	Runs            int            `json:"runs"`
+	PromptTokens    int            `json:"prompt_tokens"`
+	GeneratedTokens int            `json:"generated_tokens"`
+	NCtx            int            `json:"n_ctx"`
+	Browser         string         `json:"browser"`
+	Host            hostInfo       `json:"host"`
+	Results         []result       `json:"results"`
+	Ratios          []ratio        `json:"ratios"`
+	Notes           []string       `json:"notes"`
+}
+
+// hostInfo says how busy the machine was: figures on a shared machine are
+// noisy, and the load average tells by how much.
+type hostInfo struct {
+	CPUs          int    `json:"cpus"`
+	LoadAvgBefore string `json:"loadavg_before"`
+	LoadAvgAfter  string `json:"loadavg_after"`
+}
+
+// result is one engine at one thread count: medians over the runs, or the
+// error that stopped it.
+type result struct {
+	Engine               string         `json:"engine"`
+	Threads              int            `json:"threads"`
+	Error                string         `json:"error,omitempty"`
+	LoadS                *float64       `json:"load_s,omitempty"`
+	PrefillTokS          *float64       `json:"prefill_tok_s,omitempty"`
+	DecodeTokS           *float64       `json:"decode_tok_s,omitempty"`
+	PeakMemoryBytes      *int64         `json:"peak_memory_bytes,omitempty"`
+	MemorySource         string         `json:"memory_source,omitempty"`
+	RendererPeakRSSBytes *int64         `json:"renderer_peak_rss_bytes,omitempty"`
+	EngineInfo           map[string]any `json:"engine_info,omitempty"`
+	RunDetails           []runFigures   `json:"run_details,omitempty"`
+}
+
+// runFigures is one timed run.
+type runFigures struct {
+	PromptTokens    int     `json:"prompt_tokens"`
+	PrefillS        float64 `json:"prefill_s"`
+	PrefillTokS     float64 `json:"prefill_tok_s"`
+	GeneratedTokens int     `json:"generated_tokens"`
+	DecodeTokens    int     `json:"decode_tokens"`
+	DecodeS         float64 `json:"decode_s"`
+	DecodeTokS      float64 `json:"decode_tok_s"`
+	WallS           float64 `json:"wall_s,omitempty"`
+}
+
+// ratio compares Hearth with wllama at one thread count; a figure is null
+// when either side has none, and Missing says why.
+type ratio struct {
+	Threads int      `json:"threads"`
+	Prefill *float64 `json:"prefill"`
+	Decode  *float64 `json:"decode"`
+	Load    *float64 `json:"load"` // Hearth's load time / wllama's: below 1 is faster
+	Missing string   `json:"missing,omitempty"`
+}
+
+// reportNotes define the figures, in the JSON itself.
+var reportNotes = []string{
+	"prefill_tok_s: prompt tokens / prefill seconds, prefill ending when the first new token is sampled.",
+	"decode_tok_s: single-token forward passes / their seconds, i.e. (generated - 1) / time from the first sampled token to the last (the first comes from the prefill's logits). wllama 3.8.1's own predicted_per_second counts the same way.",
+	"Figures are medians over the runs; the model is loaded once per engine and thread count, in a fresh Chromium profile; load_s includes fetching the file from 127.0.0.1.",
+	"wllama: one server slot, n_gpu_layers 0, cache_prompt false on every request (the harness checks that no prompt token came from a cache), its default KV cache and flash-attention settings.",
+	"ratios are Hearth / wllama: above 1 Hearth is faster for prefill and decode; for load, below 1 is faster.",
+	"peak_memory_bytes is what the page reports (memory_source says how); renderer_peak_rss_bytes is the VmHWM of the renderer process from /proc.",
+}
+
+// summarize fills the medians from the run details.
+func (r *result) summarize() {
+	if len(r.RunDetails) == 0 {
+		return
+	}
+	var pre, dec []float64
+	for _, f := range r.RunDetails {
+		pre = append(pre, f.PrefillTokS)
+		dec = append(dec, f.DecodeTokS)
+	}
+	r.PrefillTokS, r.DecodeTokS = ptr(median(pre)), ptr(median(dec))
+}
+
+// median of a non-empty list; the mean of the middle two for even lengths.
+func median(xs []float64) float64 {
+	s := append([]float64(nil), xs...)
+	sort.Float64s(s)
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
+}
+
+// ratios pairs hearth with wllama at each thread count.
+func ratios(results []result, threads []int) []ratio {
+	find := func(engine string, t int) *result {
+		for i := range results {
+			if results[i].Engine == engine && results[i].Threads == t {
+				return &results[i]
+			}
+		}
+		return nil
+	}
+	div := func(a, b *float64) *float64 {
+		if a == nil || b == nil || *b == 0 {
+			return nil
+		}
+		return ptr(round3(*a / *b))
+	}
+	var out []ratio
+	for _, t := range threads {
+		h, w := find("hearth", t), find("wllama", t)
+		if h == nil && w == nil {
+			continue
+		}
+		r := ratio{Threads: t}
+		var missing []string
+		for _, side := range []struct {
+			name string
+			r    *result
+		}{{"hearth", h}, {"wllama", w}} {
+			switch {
+			case side.r == nil:
+				missing = append(missing, side.name+": not run")
+			case side.r.Error != "":
+				missing = append(missing, side.name+": "+side.r.Error)
+			}
+		}
+		if len(missing) > 0 {
+			r.Missing = strings.Join(missing, "; ")
+		} else {
+			r.Prefill, r.Decode, r.Load = div(h.PrefillTokS, w.PrefillTokS), div(h.DecodeTokS, w.DecodeTokS), div(h.LoadS, w.LoadS)
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// table is a short human summary of the report.
+func (r *report) table() string {
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "\n%s (%.1f MB), %d-token prompt, %d generated, median of %d, %s, load average %s → %s\n",
+		r.Model, float64(r.FileBytes)/1e6, r.PromptTokens, r.GeneratedTokens, r.Runs, r.Browser, r.Host.LoadAvgBefore, r.Host.LoadAvgAfter)
+	fmt.Fprintf(&sb, "%-8s %7s %8s %10s %10s %10s %10s\n", "engine", "threads", "load s", "prefill/s", "decode/s", "mem MB", "rss MB")
+	num := func(p *float64, format string) string {
+		if p == nil {
+			return "-"
+		}
+		return fmt.Sprintf(format, *p)
+	}
+	mb := func(p *int64) string {
+		if p == nil {
+			return "-"
+		}
+		return fmt.Sprintf("%.0f", float64(*p)/1e6)
+	}
+	for _, x := range r.Results {
+		if x.Error != "" {
+			fmt.Fprintf(&sb, "%-8s %7d  error: %s\n", x.Engine, x.Threads, x.Error)
+			continue
+		}
+		fmt.Fprintf(&sb, "%-8s %7d %8s %10s %10s %10s %10s\n", x.Engine, x.Threads,
+			num(x.LoadS, "%.2f"), num(x.PrefillTokS, "%.2f"), num(x.DecodeTokS, "%.2f"), mb(x.PeakMemoryBytes), mb(x.RendererPeakRSSBytes))
+	}
+	for _, q := range r.Ratios {
+		if q.Missing != "" {
+			fmt.Fprintf(&sb, "hearth/wllama, %d thread(s): n/a\n", q.Threads)
+			continue
+		}
+		fmt.Fprintf(&sb, "hearth/wllama, %d thread(s): prefill ×%s, decode ×%s, load ×%s\n", q.Threads,
+			num(q.Prefill, "%.2f"), num(q.Decode, "%.2f"), num(q.Load, "%.2f"))
+	}
+	return sb.String()
+}
+
+// remarshal converts a decoded JSON object into a typed value.
+func remarshal(in, out any) error {
+	b, err := json.Marshal(in)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, out)
+}
