@@ -56,6 +56,39 @@
 //	    (⌊n/4⌋ + 6)·2⁻²⁴·Σ|w_i·x_i|, and matmul bit-equal to vec_dot
 //	    (float_matmul.go).
 //
+// The float operations (engine/compute's Backend operations, bit for bit
+// what its reference backend computes; any NaN for a NaN). Nothing is
+// written when a size is ≤ 0 or the shapes do not fit together. dst may
+// be an input of the same shape except for attention.
+//
+//	dequantize_T(dst, src, n i32), get_rows_T(dst, table, ids, n_ids, n i32)
+//	    for T in f32, f16, bf16, q4_0, q4_1, q5_0, q5_1, q8_0, q2_k, q3_k,
+//	    q4_k, q5_k, q6_k: one row of n elements to float32s, as
+//	    quant.Dequantize; get_rows does it for the rows ids[0..n_ids) (int32,
+//	    not checked) of a table into consecutive rows of dst (dequant.go)
+//	add(dst, a, b, rows, cols, b_rows i32), mul(… same)
+//	    dst = a + b, a·b; b has rows rows or one (b_rows = 1), broadcast
+//	scale(dst, a, n i32, s f32)
+//	    dst = a·s (float_ops.go)
+//	silu(dst, x, rows, cols i32), swiglu(dst, gate, up, rows, cols i32)
+//	softmax(dst, x, rows, cols i32)
+//	    ggml's vectorised exp on each row's whole groups of 16, libm's expf
+//	    on the rest (float_ops_act.go, vexp.go, expf.go)
+//	rmsnorm(dst, x, w, rows, cols, group i32, eps f32)
+//	    each group of group elements normalised, times w[0..group)
+//	    (rmsnorm.go)
+//	rope_apply(dst, x, rows, cols, head_dim, n_dims, neox, cs i32)
+//	    rotation of each head's pairs by the (cos, sin) pairs at cs, n_dims
+//	    floats a row, computed by the caller (rope.go)
+//	attention(dst, q, k, v, n, pos0, heads, kv_heads, dk, dv, k_stride,
+//	          v_stride i32, scale f32, scratch i32)
+//	    causal grouped-query attention of n query rows at pos0… over cache
+//	    rows k_stride, v_stride floats apart; scratch holds
+//	    4·(⌈(pos0+n)/16⌉·16 + 64·dv) bytes (attention.go)
+//
+// Their fused multiply-adds are float32 FMAs done exactly in float64
+// (fma32.go).
+//
 // The exact results come from doing the float work in the order
 // llama.cpp's generic code (and engine/quant) does it: integer sums per
 // block are exact in any order, and each block's term is scaled and added

@@ -42,6 +42,7 @@ func Build(o Options) ([]byte, error) {
 	m.ExportFunc(DotF32, defineDotF32(m))
 	registerBlock32(m)
 	registerKAndFloat(m)
+	registerFloatOps(m)
 	return m.Encode()
 }
 

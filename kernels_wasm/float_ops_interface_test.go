@@ -1,0 +1,93 @@
+package kernels
+
+import (
+	"bytes"
+	"context"
+	"testing"
+
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/experimental"
+)
+
+// floatOpsSignatures are the exports of the float-operation kernels (the
+// package documentation lists them).
+func floatOpsSignatures() map[string][2][]api.ValueType {
+	i32, f32 := api.ValueTypeI32, api.ValueTypeF32
+	sigs := map[string][2][]api.ValueType{
+		KernelAdd:       {{i32, i32, i32, i32, i32, i32}, nil},
+		KernelMul:       {{i32, i32, i32, i32, i32, i32}, nil},
+		KernelScale:     {{i32, i32, i32, f32}, nil},
+		KernelSiLU:      {{i32, i32, i32, i32}, nil},
+		KernelSwiGLU:    {{i32, i32, i32, i32, i32}, nil},
+		KernelSoftmax:   {{i32, i32, i32, i32}, nil},
+		KernelRMSNorm:   {{i32, i32, i32, i32, i32, i32, f32}, nil},
+		KernelRope:      {{i32, i32, i32, i32, i32, i32, i32, i32}, nil},
+		KernelAttention: {{i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, f32, i32}, nil},
+	}
+	for _, typ := range dequantTypes {
+		sigs[DequantizeKernel(typ.String())] = [2][]api.ValueType{{i32, i32, i32}, nil}
+		sigs[GetRowsKernel(typ.String())] = [2][]api.ValueType{{i32, i32, i32, i32, i32}, nil}
+	}
+	return sigs
+}
+
+// Both builds export the float-operation kernels with their documented
+// signatures, and nothing internal (fma32, expf, vexp_lanes …).
+func TestFloatOpsInterface(t *testing.T) {
+	for _, shared := range []bool{false, true} {
+		bin, err := Build(Options{SharedMemory: shared})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx := context.Background()
+		r := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfig().WithCoreFeatures(api.CoreFeaturesV2|experimental.CoreFeaturesThreads))
+		cm, err := r.CompileModule(ctx, bin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		exp := cm.ExportedFunctions()
+		for name, sig := range floatOpsSignatures() {
+			d := exp[name]
+			if d == nil {
+				t.Errorf("shared=%v: no export %s", shared, name)
+				continue
+			}
+			if !bytes.Equal(d.ParamTypes(), sig[0]) || !bytes.Equal(d.ResultTypes(), sig[1]) {
+				t.Errorf("shared=%v: %s: %v -> %v, want %v -> %v", shared, name, d.ParamTypes(), d.ResultTypes(), sig[0], sig[1])
+			}
+		}
+		for _, internal := range []string{"fma32", "expf", "vexp_lanes", "vsilu_lanes", "softmax_row", "dot_f32x64"} {
+			if exp[internal] != nil {
+				t.Errorf("shared=%v: the internal %s is exported", shared, internal)
+			}
+		}
+		r.Close(ctx)
+	}
+}
+
+// A pointer or length that runs past the end of memory traps (an error
+// from the call), it does not wrap around.
+func TestFloatOpsTrapOutOfBounds(t *testing.T) {
+	e := newKernels(t, 1)
+	size := uint64(e.mem.Size())
+	one := uint64(f32Bits(1))
+	for _, c := range []struct {
+		name string
+		args []uint64
+	}{
+		{DequantizeKernel("q4_k"), []uint64{0, size - 100, 256}},
+		{DequantizeKernel("f16"), []uint64{size - 8, 64, 4}},
+		{GetRowsKernel("q8_0"), []uint64{64, 0, size - 2, 1, 32}},
+		{KernelAdd, []uint64{size - 12, 64, 64, 1, 4, 1}},
+		{KernelSoftmax, []uint64{64, size - 60, 1, 16}},
+		{KernelRMSNorm, []uint64{64, 64, size - 4, 1, 8, 8, one}},
+		{KernelRope, []uint64{64, 64, 1, 8, 8, 8, 0, size - 16}},
+		{KernelAttention, []uint64{64, 64, size - 64, 64, 1, 0, 1, 1, 32, 4, 32, 4, one, 4096}},
+		{KernelAttention, []uint64{64, 4096, 8192, 12288, 1, 0, 1, 1, 32, 4, 32, 4, one, size - 64}},
+	} {
+		if _, err := e.mod.ExportedFunction(c.name).Call(e.ctx, c.args...); err == nil {
+			t.Errorf("%s%v read or wrote past the end of memory without a trap", c.name, c.args)
+		}
+	}
+}
