@@ -1,0 +1,186 @@
+package arena_test
+
+import (
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/hearth-ai/hearth/engine/compute"
+	"github.com/hearth-ai/hearth/engine/dtype"
+	"github.com/hearth-ai/hearth/engine/gguf"
+	"github.com/hearth-ai/hearth/engine/model"
+	"github.com/hearth-ai/hearth/models/synth"
+)
+
+// writeVocab writes a small SentencePiece-style vocabulary GGUF (320
+// tokens) for synthetic models: the engine's forward pass takes token ids,
+// so any vocabulary of the right size does.
+func writeVocab(tb testing.TB, dir string) string {
+	tb.Helper()
+	const n = 320
+	tokens := make([]string, n)
+	scores := make([]float32, n)
+	types := make([]int32, n)
+	tokens[0], tokens[1], tokens[2] = "<unk>", "<s>", "</s>"
+	types[0], types[1], types[2] = 2, 3, 3
+	for i := 3; i < 259; i++ {
+		tokens[i], types[i] = fmt.Sprintf("<0x%02X>", i-3), 6
+	}
+	for i := 259; i < n; i++ {
+		tokens[i], scores[i], types[i] = fmt.Sprintf("▁w%d", i), -float32(i), 1
+	}
+	w := gguf.NewWriter()
+	for _, kv := range []gguf.KV{
+		{Key: "general.architecture", Value: "llama"},
+		{Key: "tokenizer.ggml.model", Value: "llama"},
+		{Key: "tokenizer.ggml.pre", Value: "default"},
+		{Key: "tokenizer.ggml.tokens", Value: tokens},
+		{Key: "tokenizer.ggml.scores", Value: scores},
+		{Key: "tokenizer.ggml.token_type", Value: types},
+		{Key: "tokenizer.ggml.bos_token_id", Value: uint32(1)},
+		{Key: "tokenizer.ggml.eos_token_id", Value: uint32(2)},
+	} {
+		if err := w.AddKV(kv.Key, kv.Value); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	path := filepath.Join(dir, "vocab.gguf")
+	f, err := os.Create(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := w.WriteTo(f); err != nil {
+		tb.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	return path
+}
+
+var modelFiles = struct {
+	sync.Mutex
+	dir   string
+	paths map[string]string
+}{paths: map[string]string{}}
+
+// synthModel writes the synthetic model spec describes (once per test
+// binary, in a temporary folder) and returns its path.
+func synthModel(tb testing.TB, name string, spec synth.Spec) string {
+	tb.Helper()
+	modelFiles.Lock()
+	defer modelFiles.Unlock()
+	if p, ok := modelFiles.paths[name]; ok {
+		return p
+	}
+	if modelFiles.dir == "" {
+		dir, err := os.MkdirTemp("", "hearth-arena-")
+		if err != nil {
+			tb.Fatal(err)
+		}
+		modelFiles.dir = dir
+		writeVocab(tb, dir)
+	}
+	spec.VocabPath = filepath.Join(modelFiles.dir, "vocab.gguf")
+	p := filepath.Join(modelFiles.dir, name+".gguf")
+	if err := synth.WriteFile(p, spec); err != nil {
+		tb.Fatal(err)
+	}
+	modelFiles.paths[name] = p
+	return p
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if modelFiles.dir != "" {
+		os.RemoveAll(modelFiles.dir)
+	}
+	os.Exit(code)
+}
+
+// smallLlama is a two-layer llama with grouped-query attention whose rows
+// (256, 512) suit every k-quant, and whose matrices all have row counts
+// that are multiples of 32: the shapes on which the reference takes
+// llama.cpp's AMX order.
+func smallLlama(typ dtype.Type) synth.Spec {
+	return synth.Spec{Arch: synth.Llama, NEmbd: 256, NLayer: 2, NHead: 4, NHeadKV: 2, NFF: 512, Type: typ, Seed: 11}
+}
+
+// loadModel loads path into backend b.
+func loadModel(tb testing.TB, path string, b compute.Backend) *model.Model {
+	tb.Helper()
+	f, err := gguf.Open(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	m, err := model.Load(f, b)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(m.Close)
+	return m
+}
+
+var testPrompt = []int32{1, 7, 23, 4, 49, 0, 12, 33, 18, 260, 301, 5}
+
+// run evaluates the prompt (logits at every position) and then continues
+// greedily for steps tokens one at a time; it returns every position's
+// logits and the tokens chosen.
+func run(tb testing.TB, m *model.Model, steps int) (logits [][]float32, tokens []int32) {
+	tb.Helper()
+	s, err := m.NewSession(model.SessionOptions{Context: 64})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer s.Close()
+	all, err := s.ForwardAll(testPrompt)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	v := m.HP.Vocab
+	for i := range testPrompt {
+		logits = append(logits, all[i*v:(i+1)*v])
+	}
+	next := argmax(logits[len(logits)-1])
+	for range steps {
+		tokens = append(tokens, next)
+		l, err := s.Forward([]int32{next})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		logits = append(logits, append([]float32(nil), l...))
+		next = argmax(l)
+	}
+	return logits, tokens
+}
+
+func argmax(x []float32) int32 {
+	best := 0
+	for i, v := range x {
+		if v > x[best] {
+			best = i
+		}
+	}
+	return int32(best)
+}
+
+// logitDiff is the largest |a−b| over all positions, and the largest |b|.
+func logitDiff(a, b [][]float32) (diff, scale float64) {
+	for p := range a {
+		for i := range a[p] {
+			diff = math.Max(diff, math.Abs(float64(a[p][i]-b[p][i])))
+			scale = math.Max(scale, math.Abs(float64(b[p][i])))
+		}
+	}
+	return diff, scale
+}
+
+// modelTypes are the weight types of the whole-model tests.
+var modelTypes = []dtype.Type{dtype.Q8_0, dtype.Q4_0, dtype.Q4_K}
+
+// always picks every weight type (for Options.ReferenceMatMul).
+func always(dtype.Type) bool { return true }

@@ -1,0 +1,151 @@
+package compute
+
+import (
+	"io"
+
+	"github.com/hearth-ai/hearth/engine/dtype"
+)
+
+// Backend allocates tensors and runs the operations of a forward pass.
+//
+// Shapes are rows × cols; "n" below is the number of rows (tokens) of the
+// activation operands. Every activation operand and every destination is
+// F32. Destinations may alias a source of the same shape (in-place) unless
+// an operation says otherwise.
+//
+// Operations panic when operands do not fit together (wrong types, shapes,
+// or ranges): such a call is a programming error, and the model layer
+// checks every shape that comes from a file once, at load time.
+//
+// A Backend runs one operation at a time: callers must not call it from
+// several goroutines at once. Implementations may use many threads inside
+// an operation.
+type Backend interface {
+	// Name says which implementation this is ("reference", "wasm" …).
+	Name() string
+	// Threads is how many threads operations may use.
+	Threads() int
+
+	// Alloc returns a zeroed tensor of rows × cols elements of typ. typ
+	// must be F32 for anything but weights; cols must be a whole number of
+	// typ's blocks.
+	Alloc(typ dtype.Type, rows, cols int) (Tensor, error)
+	// Free releases the buffer t lies in. Views of it become invalid.
+	Free(t Tensor)
+	// Load fills t with exactly t.Bytes() bytes read from r, in the
+	// file's layout. Weights stream through here without an extra copy.
+	Load(t Tensor, r io.Reader) error
+	// Write copies src (len = rows·cols) into the F32 tensor t.
+	Write(t Tensor, src []float32)
+	// Read copies the F32 tensor t into dst (len = rows·cols).
+	Read(t Tensor, dst []float32)
+	// Close releases everything the backend holds.
+	Close() error
+
+	// GetRows looks up rows of an embedding table of any type:
+	//
+	//	for i, id := range ids { dst[i] = dequantize(table[id]) }
+	//
+	// dst is len(ids) × table.Cols.
+	GetRows(dst, table Tensor, ids []int32)
+
+	// MatMul multiplies activation rows by a weight matrix w (out × in):
+	//
+	//	act, dot := KernelFor(w.Type, whole.Rows, in)   // whole: w's buffer
+	//	for r := range x.Rows { for o := range w.Rows {
+	//		dst[r][o] = dot(w[o], quant.Quantize(act, x[r]))
+	//	}}
+	//
+	// x is n × in, dst is n × out. As llama.cpp's CPU backend does, each
+	// activation row is first converted to the weight's partner type and
+	// the products are taken in that format. w may be a row view of a
+	// larger weight (one part of a fused projection); the kernel is chosen
+	// by the whole weight's shape. dst must not alias x.
+	MatMul(dst, w, x Tensor)
+
+	// Add is dst[r][c] = a[r][c] + b[r'][c], with r' = r, or 0 when b has
+	// one row (a bias broadcast over rows).
+	Add(dst, a, b Tensor)
+	// Mul is dst[r][c] = a[r][c] · b[r'][c], broadcasting b as Add does.
+	Mul(dst, a, b Tensor)
+	// Scale is dst[r][c] = a[r][c] · s.
+	Scale(dst, a Tensor, s float32)
+
+	// RMSNorm normalises each group of g = w.Cols consecutive elements of
+	// each row (g = x.Cols for a whole-row norm; the head size for a
+	// per-head norm) and multiplies by the weight w (1 × g, F32):
+	//
+	//	sum := float64(0); for c := range g { sum += float64(x[c]·x[c]) }
+	//	scale := 1 / sqrt(float32(sum/g) + eps)
+	//	for c := range g { dst[c] = (x[c]·scale)·w[c] }
+	RMSNorm(dst, x, w Tensor, eps float32)
+
+	// Rope rotates pairs of elements of each head of each row by angles
+	// that depend on the row's position pos0+r (see the Rope type).
+	Rope(dst, x Tensor, pos0 int, p Rope)
+
+	// Attention is causal multi-head attention of the query rows q
+	// (n × Heads·dk), at positions pos0 … pos0+n−1, over the key and value
+	// cache rows k (≥ pos0+n rows × KVHeads·dk) and v (× KVHeads·dv):
+	//
+	//	for r, h: kh := h / (Heads/KVHeads)
+	//		s[j] = DotF32(q[r][h], k[j][kh], false) · Scale   for j ≤ pos0+r
+	//		p = SoftmaxRow(s, padded)
+	//		dst[r][h][d] = DotF32(p, v[·][kh][d], padded)  if n = 1 (or dv mod 4 ≠ 0)
+	//		             = DotF32Tiled(p, v[·][kh][d])     if n ≥ 2
+	//
+	// as llama.cpp's graph computes it without flash attention (its rows
+	// are padded with masked positions to a multiple of 256). dst is
+	// n × Heads·dv and must not alias q.
+	Attention(dst, q, k, v Tensor, pos0 int, p Attention)
+
+	// SiLU is dst = x / (1 + exp(−x)) element-wise: SiLU32 on each row's
+	// whole groups of 16 elements, x / (1 + Expf(−x)) on the rest (as
+	// ggml_vec_silu_f32).
+	SiLU(dst, x Tensor)
+	// SwiGLU is dst = silu(gate) · up element-wise, silu grouped as SiLU's.
+	SwiGLU(dst, gate, up Tensor)
+	// Softmax normalises each row: SoftmaxRow(dst[r], x[r], false).
+	Softmax(dst, x Tensor)
+	// Copy copies src into dst (same shape, F32), e.g. new keys into the
+	// cache.
+	Copy(dst, src Tensor)
+}
+
+// Rope describes a rotary position embedding as llama.cpp's ggml_rope_ext
+// computes it. For the pair index i < Dims/2 of a head at position p:
+//
+//	theta_i = p · Base^(−2i/Dims), built as theta_0 = p, theta_{i+1} = theta_i · Base^(−2/Dims) in float32
+//	theta   = Scale · theta_i / Factors[i]                (YaRN mixes in the unscaled angle)
+//	(x0, x1) ← (FMA32(x0, cos, −x1·sin), FMA32(x0, sin, x1·cos)), cos and sin multiplied by AttnFactor
+//
+// where (x0, x1) are elements (2i, 2i+1) of the head in the normal layout,
+// or (i, i+Dims/2) in the NeoX layout. Elements from Dims to HeadDim pass
+// through unchanged.
+type Rope struct {
+	HeadDim int  // elements per head; a row holds Cols/HeadDim heads
+	Dims    int  // rotated elements per head (n_rot), even, ≤ HeadDim
+	NeoX    bool // pairs (i, i+Dims/2) instead of (2i, 2i+1)
+
+	Base  float32 // frequency base (rope.freq_base)
+	Scale float32 // frequency scale, 1/(linear scaling factor); 0 means 1
+
+	// Factors, when valid, is a 1 × Dims/2 F32 tensor dividing each pair's
+	// angle (llama3's rope_freqs, phi3's long/short factors).
+	Factors Tensor
+
+	// YaRN: ExtFactor 0 turns it off. AttnFactor multiplies cos and sin (0
+	// means 1). OrigCtx, BetaFast and BetaSlow place the ramp between
+	// interpolated and extrapolated dimensions.
+	ExtFactor          float32
+	AttnFactor         float32
+	BetaFast, BetaSlow float32
+	OrigCtx            int
+}
+
+// Attention describes the heads of an Attention call.
+type Attention struct {
+	Heads   int     // query heads
+	KVHeads int     // key/value heads; divides Heads (grouped-query attention)
+	Scale   float32 // multiplies q·k before the softmax, usually 1/sqrt(dk)
+}

@@ -1,0 +1,30 @@
+// Package compute is the narrow interface between a model's forward pass and
+// the hardware that runs it, plus the pure-Go reference backend.
+//
+// A Backend owns its memory. Model code allocates tensors through it, uploads
+// weight bytes into them (streamed straight from the file, never copied into
+// a second Go-heap buffer), and calls the handful of operations a decoder-only
+// transformer needs: embedding lookup, matrix multiplication by quantized
+// weights, RMS normalisation, rotary position embedding, causal attention
+// over a key/value cache, and a few element-wise operations. Nothing else
+// crosses the interface, so a second backend (WebAssembly SIMD kernels over
+// an arena in a WebAssembly.Memory) slots in without touching model code.
+//
+// Tensors are small values (a buffer id, a type, a row range and a row
+// length); taking a view of some rows costs nothing. Activations are always
+// F32; weights may be any type engine/quant can dot.
+//
+// The numbers follow llama.cpp's CPU backend as the oracle runs it (x86
+// with AMX and AVX-512). A matrix multiplication converts each activation
+// row to the weight's partner type (Q8_0 for Q4_0 and Q8_0, Q8_K for the
+// k-quants …), sums each block's integer products exactly and accumulates
+// the blocks with fused multiply-adds; F16 weights meet the F32 activations
+// unrounded; F32 products follow ggml's dot product (one row) or llamafile's
+// GEMM (several rows); other types and shapes take quant.VecDot, llama.cpp's
+// generic path (KernelFor says which, ref_kernels.go why). Softmax and silu
+// use ggml's vectorised exp (Exp32), RMS norm sums squares in float64, RoPE
+// builds its angles by repeated multiplication in float32. arith.go exports
+// these pieces of arithmetic; each operation's doc comment states it as a
+// plain loop in their terms, and package computetest checks any Backend
+// against those loops.
+package compute

@@ -1,0 +1,208 @@
+package model
+
+import (
+	"fmt"
+
+	"github.com/hearth-ai/hearth/engine/compute"
+	"github.com/hearth-ai/hearth/engine/dtype"
+)
+
+// SessionOptions size a Session.
+type SessionOptions struct {
+	// Context is the most tokens the session holds (the KV cache size).
+	// 0 means the model's context length, at most DefaultContext.
+	Context int
+	// Batch is the most tokens one pass through the network takes; longer
+	// inputs are split. 0 means DefaultBatch (or Context, if smaller).
+	Batch int
+}
+
+// DefaultContext caps the context of a session whose options leave it 0.
+const DefaultContext = 4096
+
+// DefaultBatch is llama.cpp's default micro-batch.
+const DefaultBatch = 512
+
+// allLogitsRows is how many rows of logits ForwardAll computes per pass:
+// a whole batch of them would be batch × vocabulary floats.
+const allLogitsRows = 32
+
+// Session is one sequence being evaluated: a KV cache that advances with
+// each Forward, and the scratch activations of a batch. A session is not
+// safe for concurrent use, and sessions of one model must not run at the
+// same time (they share the backend).
+type Session struct {
+	m      *Model
+	b      compute.Backend
+	nCtx   int
+	batch  int
+	pos    int
+	k, v   []compute.Tensor // per layer: nCtx × KVHeads·HeadDimK (·HeadDimV)
+	act    activations
+	logits compute.Tensor // outCap × vocabulary
+	outCap int
+	last   []float32 // the last position's logits, returned by Forward
+	owned  []compute.Tensor
+}
+
+// activations are the per-token vectors of one pass, batch rows each.
+type activations struct {
+	x    compute.Tensor // the residual stream (Embd)
+	xn   compute.Tensor // x normalised (Embd)
+	q    compute.Tensor // queries (Heads·HeadDimK)
+	att  compute.Tensor // attention output before its projection (Heads·HeadDimV)
+	o    compute.Tensor // a sub-block's output (Embd)
+	gate compute.Tensor // FF
+	up   compute.Tensor // FF
+}
+
+// rows is the view of rows [from, to) of every activation.
+func (a activations) rows(from, to int) activations {
+	return activations{
+		x: a.x.Slice(from, to), xn: a.xn.Slice(from, to), q: a.q.Slice(from, to),
+		att: a.att.Slice(from, to), o: a.o.Slice(from, to),
+		gate: a.gate.Slice(from, to), up: a.up.Slice(from, to),
+	}
+}
+
+// NewSession allocates a KV cache and scratch space.
+func (m *Model) NewSession(opt SessionOptions) (*Session, error) {
+	hp := &m.HP
+	nCtx := opt.Context
+	if nCtx == 0 {
+		nCtx = min(hp.ContextLength, DefaultContext)
+	}
+	if nCtx < 1 {
+		return nil, fmt.Errorf("model: context of %d tokens; it must be at least 1", opt.Context)
+	}
+	if nCtx > maxDim {
+		return nil, fmt.Errorf("model: context of %d tokens is more than %d", nCtx, maxDim)
+	}
+	batch := opt.Batch
+	if batch == 0 {
+		batch = DefaultBatch
+	}
+	if batch < 1 {
+		return nil, fmt.Errorf("model: batch of %d tokens; it must be at least 1", opt.Batch)
+	}
+	batch = min(batch, nCtx)
+	s := &Session{m: m, b: m.Backend, nCtx: nCtx, batch: batch, last: make([]float32, hp.Vocab)}
+	var err error
+	alloc := func(rows, cols int) compute.Tensor {
+		if err != nil {
+			return compute.Tensor{}
+		}
+		var t compute.Tensor
+		t, err = s.b.Alloc(dtype.F32, rows, cols)
+		if err == nil {
+			s.owned = append(s.owned, t)
+		}
+		return t
+	}
+	for range hp.Layers {
+		s.k = append(s.k, alloc(nCtx, hp.KVHeads*hp.HeadDimK))
+		s.v = append(s.v, alloc(nCtx, hp.KVHeads*hp.HeadDimV))
+	}
+	s.act = activations{
+		x: alloc(batch, hp.Embd), xn: alloc(batch, hp.Embd),
+		q: alloc(batch, hp.Heads*hp.HeadDimK), att: alloc(batch, hp.Heads*hp.HeadDimV),
+		o: alloc(batch, hp.Embd), gate: alloc(batch, hp.FF), up: alloc(batch, hp.FF),
+	}
+	s.outCap = 1
+	s.logits = alloc(1, hp.Vocab)
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("model: allocating a session of %d tokens: %w", nCtx, err)
+	}
+	return s, nil
+}
+
+// Context is the most tokens the session holds.
+func (s *Session) Context() int { return s.nCtx }
+
+// Pos is the number of tokens in the cache: the position of the next one.
+func (s *Session) Pos() int { return s.pos }
+
+// Reset empties the cache.
+func (s *Session) Reset() { s.pos = 0 }
+
+// Truncate drops cached tokens from position pos on (0 ≤ pos ≤ Pos()).
+func (s *Session) Truncate(pos int) error {
+	if pos < 0 || pos > s.pos {
+		return fmt.Errorf("model: cannot truncate a cache of %d tokens to %d", s.pos, pos)
+	}
+	s.pos = pos
+	return nil
+}
+
+// Close frees the session's cache and scratch space.
+func (s *Session) Close() {
+	for _, t := range s.owned {
+		s.b.Free(t)
+	}
+	s.owned = nil
+}
+
+// check validates a call's tokens before anything runs.
+func (s *Session) check(ids []int32) error {
+	if len(ids) == 0 {
+		return fmt.Errorf("model: no tokens to evaluate")
+	}
+	if s.pos+len(ids) > s.nCtx {
+		if s.pos == 0 {
+			return fmt.Errorf("model: prompt of %d tokens exceeds the context of %d", len(ids), s.nCtx)
+		}
+		return fmt.Errorf("model: %d more tokens after %d exceed the context of %d", len(ids), s.pos, s.nCtx)
+	}
+	for i, id := range ids {
+		if id < 0 || int(id) >= s.m.HP.Vocab {
+			return fmt.Errorf("model: token %d (at index %d) is outside the vocabulary of %d", id, i, s.m.HP.Vocab)
+		}
+	}
+	return nil
+}
+
+// Forward evaluates ids after the tokens already cached and returns the
+// logits of the last one (len = vocabulary size). The slice is reused by
+// the next call. On error nothing was evaluated and the cache is unchanged.
+func (s *Session) Forward(ids []int32) ([]float32, error) {
+	if err := s.check(ids); err != nil {
+		return nil, err
+	}
+	for start := 0; start < len(ids); start += s.batch {
+		end := min(start+s.batch, len(ids))
+		out := outNone
+		if end == len(ids) {
+			out = outLast
+		}
+		s.m.net.forward(s, ids[start:end], s.pos, out)
+		s.pos += end - start
+	}
+	s.b.Read(s.logits.Row(0), s.last)
+	return s.last, nil
+}
+
+// ForwardAll is Forward returning the logits of every position:
+// len(ids) × vocabulary values, row by row, in a new slice.
+func (s *Session) ForwardAll(ids []int32) ([]float32, error) {
+	if err := s.check(ids); err != nil {
+		return nil, err
+	}
+	vocab := s.m.HP.Vocab
+	if want := min(s.batch, allLogitsRows); s.outCap < want {
+		t, err := s.b.Alloc(dtype.F32, want, vocab)
+		if err != nil {
+			return nil, fmt.Errorf("model: allocating logits: %w", err)
+		}
+		s.owned = append(s.owned, t)
+		s.logits, s.outCap = t, want
+	}
+	all := make([]float32, len(ids)*vocab)
+	for start := 0; start < len(ids); start += s.outCap {
+		end := min(start+s.outCap, len(ids))
+		s.m.net.forward(s, ids[start:end], s.pos, outAll)
+		s.pos += end - start
+		s.b.Read(s.logits.Slice(0, end-start), all[start*vocab:end*vocab])
+	}
+	return all, nil
+}
