@@ -4,10 +4,15 @@
 GO ?= go
 ORACLE := scripts/oracle
 
-.PHONY: run test testdata build vet fuzz clean
+.PHONY: run test testdata build vet fuzz clean web-engine
 
-run:
+run: web-engine
 	$(GO) run ./scripts/serve
+
+# The browser engine: engine.wasm (GOOS=js), kernels.wasm and its shared-memory
+# variant, and Go's wasm_exec.js, written into web/engine/.
+web-engine:
+	$(GO) run ./wasm/buildweb
 
 build:
 	$(GO) build ./...
@@ -46,7 +51,7 @@ clean:
 THREADS ?= 1,2
 RUNS ?= 3
 
-bench-browser: web/node_modules/.package-lock.json
+bench-browser: web/node_modules/.package-lock.json web-engine
 	@test -x /usr/bin/chromium || { echo "bench-browser needs Debian's chromium at /usr/bin/chromium: apt-get update && apt-get install -y chromium"; exit 1; }
 	@test -n "$(MODEL)" || { echo "usage: make bench-browser MODEL=file.gguf [THREADS=1,2] [RUNS=3]  (make bench-models writes models into build/bench)"; exit 1; }
 	@$(GO) run ./scripts/benchbrowser -model "$(MODEL)" -threads "$(THREADS)" -runs "$(RUNS)"

@@ -1,0 +1,213 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hearth-ai/hearth/engine/compute/arena"
+	"github.com/hearth-ai/hearth/engine/gguf"
+	"github.com/hearth-ai/hearth/engine/model"
+	"github.com/hearth-ai/hearth/engine/sample"
+	"github.com/hearth-ai/hearth/engine/tokenizer"
+)
+
+// engine is one loaded model and its current generation. The JS glue
+// drives it one call at a time: load, then start (the prompt's prefill)
+// and next (sample a token, and evaluate it when more are wanted) as many
+// times as it likes, yielding to its event loop between calls.
+type engine struct {
+	back *arena.Backend
+	m    *model.Model
+	tok  *tokenizer.Tokenizer
+	sess *model.Session
+
+	// The generation under way (after start).
+	sampler *sample.Sampler
+	history []int32
+	logits  []float32 // the logits the next token is sampled from
+	stream  *tokenizer.StreamDecoder
+	started bool
+}
+
+// modelInfo is what load reports.
+type modelInfo struct {
+	Arch       string  `json:"arch"`
+	Layers     int     `json:"layers"`
+	Embd       int     `json:"embd"`
+	Vocab      int     `json:"vocab"`
+	WeightType string  `json:"weightType"`
+	Context    int     `json:"context"`
+	Threads    int     `json:"threads"`
+	AddBOS     bool    `json:"addBOS"`
+	ArenaBytes int64   `json:"arenaBytes"`
+	Seconds    float64 `json:"seconds"`
+}
+
+// load opens the glue's file source src, reads its tokenizer and streams
+// its weights into a fresh arena backend, with a session of nCtx tokens
+// (0: the model's context, at most model.DefaultContext).
+func (e *engine) load(src uint32, nCtx int) (*modelInfo, error) {
+	if e.m != nil {
+		return nil, errors.New("a model is already loaded (unload it first)")
+	}
+	if nCtx < 0 {
+		return nil, fmt.Errorf("context of %d tokens: it must not be negative", nCtx)
+	}
+	t0 := time.Now()
+	fs, err := arena.OpenFileSource(src)
+	if err != nil {
+		return nil, err
+	}
+	f, err := gguf.Read(fs, fs.Size())
+	if err != nil {
+		return nil, err
+	}
+	tok, err := tokenizer.FromGGUF(f)
+	if err != nil {
+		return nil, err
+	}
+	dev, err := arena.NewJSDevice()
+	if err != nil {
+		return nil, err
+	}
+	back, err := arena.New(dev, arena.Options{})
+	if err != nil {
+		return nil, err
+	}
+	m, err := model.Load(f, back)
+	if err != nil {
+		back.Close()
+		return nil, err
+	}
+	if nCtx == 0 {
+		nCtx = min(m.HP.ContextLength, model.DefaultContext)
+	}
+	sess, err := m.NewSession(model.SessionOptions{Context: nCtx})
+	if err != nil {
+		m.Close()
+		back.Close()
+		return nil, err
+	}
+	e.back, e.m, e.tok, e.sess = back, m, tok, sess
+	return &modelInfo{
+		Arch: m.HP.Arch, Layers: m.HP.Layers, Embd: m.HP.Embd, Vocab: m.HP.Vocab,
+		WeightType: m.WeightType.String(), Context: sess.Context(), Threads: back.Threads(),
+		AddBOS: tok.AddBOS(), ArenaBytes: int64(dev.Pages()) * arena.PageSize,
+		Seconds: time.Since(t0).Seconds(),
+	}, nil
+}
+
+// unload frees the model; the arena memory stays with the glue.
+func (e *engine) unload() {
+	if e.m == nil {
+		return
+	}
+	e.sess.Close()
+	e.m.Close()
+	e.back.Close()
+	*e = engine{}
+}
+
+func (e *engine) loaded() error {
+	if e.m == nil {
+		return errors.New("no model is loaded")
+	}
+	return nil
+}
+
+// tokenize turns text into ids as the CLI does (BOS when the model adds
+// one, special tokens parsed).
+func (e *engine) tokenize(text string) ([]int32, error) {
+	if err := e.loaded(); err != nil {
+		return nil, err
+	}
+	return e.tok.Encode(text, true, true), nil
+}
+
+// startResult is what start reports.
+type startResult struct {
+	PromptTokens   int
+	PrefillSeconds float64
+}
+
+// start begins a fresh generation: the cache is emptied, and the prompt
+// evaluated up to the logits the first token is sampled from.
+func (e *engine) start(prompt []int32, cfg sample.Config) (*startResult, error) {
+	if err := e.loaded(); err != nil {
+		return nil, err
+	}
+	e.started = false
+	if len(prompt) == 0 {
+		return nil, errors.New("the prompt has no tokens")
+	}
+	s, err := sample.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	e.sess.Reset()
+	t0 := time.Now()
+	logits, err := e.sess.Forward(prompt)
+	if err != nil {
+		return nil, err
+	}
+	secs := time.Since(t0).Seconds()
+	e.sampler, e.logits, e.started = s, logits, true
+	e.history = append(e.history[:0], prompt...)
+	e.stream = e.tok.NewStreamDecoder()
+	return &startResult{PromptTokens: len(prompt), PrefillSeconds: secs}, nil
+}
+
+// stepResult is one sampled token.
+type stepResult struct {
+	ID   int32
+	Text string // the text this token completes (an end-of-generation token adds none)
+	EOG  bool   // the token ends generation by the model's vocabulary
+	// Full: the context holds no room for this token, so no more can follow.
+	Full bool
+	// ForwardSeconds is the time of the single-token pass that evaluated
+	// this token (0 when more was false).
+	ForwardSeconds float64
+}
+
+// next samples a token from the current logits; with more, it evaluates
+// the token too so that another can be sampled.
+func (e *engine) next(more bool) (*stepResult, error) {
+	if err := e.loaded(); err != nil {
+		return nil, err
+	}
+	if !e.started {
+		return nil, errors.New("no generation is under way (call start first)")
+	}
+	id := e.sampler.Sample(e.logits, e.history)
+	if id == sample.NoToken {
+		e.started = false
+		return nil, errors.New("no token could be sampled")
+	}
+	e.history = append(e.history, id)
+	r := &stepResult{ID: id, EOG: e.tok.IsEOG(id)}
+	if !r.EOG {
+		r.Text = e.stream.Add(id)
+	}
+	if !more {
+		r.Text += e.stream.Flush()
+		return r, nil
+	}
+	if e.sess.Pos() == e.sess.Context() {
+		r.Full = true
+		r.Text += e.stream.Flush()
+		e.started = false
+		return r, nil
+	}
+	t0 := time.Now()
+	logits, err := e.sess.Forward([]int32{id})
+	if err != nil {
+		e.started = false
+		return nil, err
+	}
+	r.ForwardSeconds = time.Since(t0).Seconds()
+	e.logits = logits
+	return r, nil
+}

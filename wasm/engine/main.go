@@ -1,0 +1,161 @@
+//go:build js && wasm
+
+// Command engine is Hearth's engine for the browser: built for js/wasm, it
+// runs in a Web Worker beside kernels.wasm, whose exports and arena memory
+// the JS glue (web/engine/runtime.js) provides as the imports package
+// engine/compute/arena documents.
+//
+// It sets one global, hearthEngine, whose methods the glue calls
+// synchronously; each returns an object, with an error field when the call
+// failed:
+//
+//	load(source, nCtx)        → {arch, layers, embd, vocab, weightType, context, threads, addBOS, arenaBytes, seconds}
+//	tokenize(text)            → {ids}
+//	start(ids, sampling)      → {promptTokens, prefillSeconds}
+//	next(more)                → {id, text, eog, full, forwardSeconds}
+//	unload()                  → {}
+//
+// source is the id of a file source the glue registered; sampling holds
+// temperature, topK, topP, minP, repeatPenalty, repeatLastN,
+// presencePenalty, frequencyPenalty and seed (absent fields: greedy
+// decoding with nothing else applied).
+package main
+
+import (
+	"fmt"
+	"syscall/js"
+
+	"github.com/hearth-ai/hearth/engine/sample"
+)
+
+func main() {
+	var e engine
+	api := map[string]any{
+		"load": call(func(args []js.Value) (map[string]any, error) {
+			info, err := e.load(uint32(intArg(args, 0)), intArg(args, 1))
+			if err != nil {
+				return nil, err
+			}
+			return map[string]any{
+				"arch": info.Arch, "layers": info.Layers, "embd": info.Embd, "vocab": info.Vocab,
+				"weightType": info.WeightType, "context": info.Context, "threads": info.Threads,
+				"addBOS": info.AddBOS, "arenaBytes": info.ArenaBytes, "seconds": info.Seconds,
+			}, nil
+		}),
+		"tokenize": call(func(args []js.Value) (map[string]any, error) {
+			if len(args) < 1 || args[0].Type() != js.TypeString {
+				return nil, fmt.Errorf("tokenize takes a string")
+			}
+			ids, err := e.tokenize(args[0].String())
+			if err != nil {
+				return nil, err
+			}
+			out := make([]any, len(ids))
+			for i, id := range ids {
+				out[i] = id
+			}
+			return map[string]any{"ids": out}, nil
+		}),
+		"start": call(func(args []js.Value) (map[string]any, error) {
+			if len(args) < 1 || args[0].Type() != js.TypeObject {
+				return nil, fmt.Errorf("start takes an array of token ids")
+			}
+			n := args[0].Length()
+			ids := make([]int32, n)
+			for i := range ids {
+				v := args[0].Index(i)
+				if v.Type() != js.TypeNumber {
+					return nil, fmt.Errorf("token %d of the prompt is not a number", i)
+				}
+				ids[i] = int32(v.Int())
+			}
+			var cfg sample.Config
+			if len(args) > 1 && args[1].Type() == js.TypeObject {
+				cfg = samplingConfig(args[1])
+			}
+			r, err := e.start(ids, cfg)
+			if err != nil {
+				return nil, err
+			}
+			return map[string]any{"promptTokens": r.PromptTokens, "prefillSeconds": r.PrefillSeconds}, nil
+		}),
+		"next": call(func(args []js.Value) (map[string]any, error) {
+			r, err := e.next(len(args) > 0 && args[0].Truthy())
+			if err != nil {
+				return nil, err
+			}
+			return map[string]any{"id": r.ID, "text": r.Text, "eog": r.EOG, "full": r.Full, "forwardSeconds": r.ForwardSeconds}, nil
+		}),
+		"unload": call(func([]js.Value) (map[string]any, error) {
+			e.unload()
+			return map[string]any{}, nil
+		}),
+	}
+	js.Global().Set("hearthEngine", js.ValueOf(api))
+	select {} // serve calls until the worker ends
+}
+
+// call wraps f as a JS function returning f's object, or {error} when f
+// fails or panics (a panic must not end the program: the page stays usable).
+func call(f func(args []js.Value) (map[string]any, error)) js.Func {
+	return js.FuncOf(func(_ js.Value, args []js.Value) (ret any) {
+		defer func() {
+			if p := recover(); p != nil {
+				ret = map[string]any{"error": fmt.Sprintf("internal error: %v", p)}
+			}
+		}()
+		out, err := f(args)
+		if err != nil {
+			return map[string]any{"error": err.Error()}
+		}
+		return out
+	})
+}
+
+// intArg is args[i] as an int (0 when absent or not a number).
+func intArg(args []js.Value, i int) int {
+	if i >= len(args) || args[i].Type() != js.TypeNumber {
+		return 0
+	}
+	return args[i].Int()
+}
+
+// samplingConfig reads the sampling fields of o; absent ones stay zero.
+func samplingConfig(o js.Value) sample.Config {
+	num := func(name string) (float64, bool) {
+		v := o.Get(name)
+		if v.Type() != js.TypeNumber {
+			return 0, false
+		}
+		return v.Float(), true
+	}
+	var c sample.Config
+	if v, ok := num("temperature"); ok {
+		c.Temperature = float32(v)
+	}
+	if v, ok := num("topK"); ok {
+		c.TopK = int(v)
+	}
+	if v, ok := num("topP"); ok {
+		c.TopP = float32(v)
+	}
+	if v, ok := num("minP"); ok {
+		c.MinP = float32(v)
+	}
+	if v, ok := num("repeatPenalty"); ok {
+		c.RepeatPenalty = float32(v)
+	}
+	if v, ok := num("repeatLastN"); ok {
+		c.RepeatLastN = int(v)
+	}
+	if v, ok := num("presencePenalty"); ok {
+		c.PresencePenalty = float32(v)
+	}
+	if v, ok := num("frequencyPenalty"); ok {
+		c.FrequencyPenalty = float32(v)
+	}
+	if v, ok := num("seed"); ok {
+		c.Seed = uint64(v)
+	}
+	return c
+}
