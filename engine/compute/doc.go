@@ -20,8 +20,8 @@
 // k-quants …), sums each block's integer products exactly and accumulates
 // the blocks with fused multiply-adds; F16 weights meet the F32 activations
 // unrounded; F32 products follow ggml's dot product (one row) or llamafile's
-// GEMM (several rows); other types and shapes take quant.VecDot, llama.cpp's
-// generic path (KernelFor says which, ref_kernels.go why). Softmax and silu
+// GEMM (several rows); Q5_0 and Q5_1 follow ggml's x86 vec_dot (eight
+// lanes); other types and shapes take quant.VecDot, llama.cpp's generic path (KernelFor says which, ref_kernels.go why). Softmax and silu
 // use ggml's vectorised exp (Exp32), RMS norm sums squares in float64, RoPE
 // builds its angles by repeated multiplication in float32. arith.go exports
 // these pieces of arithmetic; each operation's doc comment states it as a

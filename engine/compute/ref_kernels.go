@@ -31,7 +31,9 @@ import (
 // multiple of 32) takes llama.cpp's generic path: activations converted to
 // quant.VecDotType and quant.VecDot — except F32 weights, which follow
 // ggml_vec_dot_f32 for one activation row and llamafile's tinyBLAS GEMM
-// for several (DotF32 and DotF32Tiled in arith.go), as llama.cpp does.
+// for several (DotF32 and DotF32Tiled in arith.go), as llama.cpp does,
+// and Q5_0 and Q5_1 weights, which follow llama.cpp's x86 vec_dot order
+// (x86Kernels in ref_kernels_x86.go).
 
 // dotFunc is one weight row · one activation row of n elements.
 type dotFunc func(w, x []byte, n int) float32
@@ -102,6 +104,9 @@ func kernelFor(t dtype.Type, rows, cols, n int) (kernel, bool) {
 	}
 	if a, ok := amxKernels[t]; ok && rows%32 == 0 && cols%a.align == 0 {
 		return a.kernel, true
+	}
+	if k, ok := x86Kernels[t]; ok && cols%32 == 0 {
+		return k, true
 	}
 	k, ok := genericKernels[t]
 	return k, ok
