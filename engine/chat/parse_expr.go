@@ -78,37 +78,9 @@ func (p *parser) parseExpr() (expr, error) {
 	return e, nil
 }
 
-func (p *parser) parseOr() (expr, error) {
-	left, err := p.parseAnd()
-	if err != nil {
-		return nil, err
-	}
-	for p.isName("or") {
-		line := p.advance().line
-		right, err := p.parseAnd()
-		if err != nil {
-			return nil, err
-		}
-		left = &binaryExpr{pos{line}, "or", left, right}
-	}
-	return left, nil
-}
+func (p *parser) parseOr() (expr, error) { return p.parseBinary([]string{"or"}, p.parseAnd) }
 
-func (p *parser) parseAnd() (expr, error) {
-	left, err := p.parseNot()
-	if err != nil {
-		return nil, err
-	}
-	for p.isName("and") {
-		line := p.advance().line
-		right, err := p.parseNot()
-		if err != nil {
-			return nil, err
-		}
-		left = &binaryExpr{pos{line}, "and", left, right}
-	}
-	return left, nil
-}
+func (p *parser) parseAnd() (expr, error) { return p.parseBinary([]string{"and"}, p.parseNot) }
 
 func (p *parser) parseNot() (expr, error) {
 	if p.isName("not") {
@@ -164,6 +136,8 @@ func (p *parser) parseCompare() (expr, error) {
 	}
 }
 
+// parseBinary parses left-associative chains of one precedence level: next
+// (ops next)*. An operator is a symbol ("+") or a keyword ("and", "or").
 func (p *parser) parseBinary(ops []string, next func() (expr, error)) (expr, error) {
 	left, err := next()
 	if err != nil {
@@ -172,7 +146,7 @@ func (p *parser) parseBinary(ops []string, next func() (expr, error)) (expr, err
 	for {
 		t := p.cur()
 		matched := ""
-		if t.kind == tokOp {
+		if t.kind == tokOp || t.kind == tokName {
 			for _, op := range ops {
 				if t.text == op {
 					matched = op
