@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
+	"path/filepath"
 
 	"github.com/hearth-ai/hearth/engine/dtype"
 )
@@ -266,4 +268,28 @@ func writeSlice[T any](e *encoder, x []T) {
 	for _, a := range x {
 		e.value(a)
 	}
+}
+
+// WriteFile writes the file to path through a temporary file in the same
+// folder, renamed into place: nothing is left at path on error.
+func (w *Writer) WriteFile(path string) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".gguf-*.tmp")
+	if err != nil {
+		return fmt.Errorf("gguf: %w", err)
+	}
+	_, err = w.WriteTo(tmp)
+	if err == nil {
+		err = tmp.Chmod(0o644) // CreateTemp makes it private
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("gguf: writing %s: %w", path, err)
+	}
+	return nil
 }

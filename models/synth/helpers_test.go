@@ -2,9 +2,7 @@ package synth
 
 import (
 	"bytes"
-	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -13,49 +11,12 @@ import (
 	"github.com/hearth-ai/hearth/engine/quant"
 )
 
-// tinyVocab writes a small SentencePiece-style vocabulary GGUF (what the
-// converter writes for a llama tokenizer, with 320 tokens) so tests of the
-// tensor layout run fast; the real vocabularies are tested separately.
+// tinyVocab writes WriteTinyVocab's vocabulary with a stray hparam of its
+// own (a vocab file's hparams must not leak into the model).
 func tinyVocab(t *testing.T) string {
 	t.Helper()
-	const n = 320
-	tokens := make([]string, n)
-	scores := make([]float32, n)
-	types := make([]int32, n)
-	tokens[0], tokens[1], tokens[2] = "<unk>", "<s>", "</s>"
-	types[0], types[1], types[2] = 2, 3, 3
-	for i := 3; i < 259; i++ {
-		tokens[i], types[i] = fmt.Sprintf("<0x%02X>", i-3), 6
-	}
-	for i := 259; i < n; i++ {
-		tokens[i], scores[i], types[i] = fmt.Sprintf("▁w%d", i), -float32(i), 1
-	}
-	w := gguf.NewWriter()
-	for _, kv := range []gguf.KV{
-		{Key: "general.architecture", Value: "llama"},
-		{Key: "llama.block_count", Value: uint32(32)}, // a vocab file's own hparams must not leak
-		{Key: "tokenizer.ggml.model", Value: "llama"},
-		{Key: "tokenizer.ggml.pre", Value: "default"},
-		{Key: "tokenizer.ggml.tokens", Value: tokens},
-		{Key: "tokenizer.ggml.scores", Value: scores},
-		{Key: "tokenizer.ggml.token_type", Value: types},
-		{Key: "tokenizer.ggml.bos_token_id", Value: uint32(1)},
-		{Key: "tokenizer.ggml.eos_token_id", Value: uint32(2)},
-		{Key: "tokenizer.ggml.add_bos_token", Value: true},
-	} {
-		if err := w.AddKV(kv.Key, kv.Value); err != nil {
-			t.Fatal(err)
-		}
-	}
 	path := filepath.Join(t.TempDir(), "tiny-vocab.gguf")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := w.WriteTo(f); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
+	if err := WriteTinyVocab(path, gguf.KV{Key: "llama.block_count", Value: uint32(32)}); err != nil {
 		t.Fatal(err)
 	}
 	return path

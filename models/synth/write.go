@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"runtime"
 	"sync"
 
@@ -31,23 +29,8 @@ func WriteFile(path string, spec Spec) error {
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".synth-*.gguf")
-	if err != nil {
+	if err := gw.WriteFile(path); err != nil {
 		return fmt.Errorf("synth: %w", err)
-	}
-	_, err = gw.WriteTo(tmp)
-	if err == nil {
-		err = tmp.Chmod(0o644) // CreateTemp makes it private
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("synth: writing %s: %w", path, err)
 	}
 	return nil
 }

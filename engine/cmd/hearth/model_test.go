@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -123,14 +122,7 @@ func (m testModel) write(t *testing.T) string {
 		tensor(b("ffn_down.weight"), m.typ, 0.09, 0, 128, 64)
 	}
 	path := filepath.Join(t.TempDir(), "model.gguf")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := w.WriteTo(f); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
+	if err := w.WriteFile(path); err != nil {
 		t.Fatal(err)
 	}
 	return path

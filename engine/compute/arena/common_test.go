@@ -1,7 +1,6 @@
 package arena_test
 
 import (
-	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -15,47 +14,12 @@ import (
 	"github.com/hearth-ai/hearth/models/synth"
 )
 
-// writeVocab writes a small SentencePiece-style vocabulary GGUF (320
-// tokens) for synthetic models: the engine's forward pass takes token ids,
-// so any vocabulary of the right size does.
+// writeVocab writes synth's tiny vocabulary into dir: the engine's forward
+// pass takes token ids, so any vocabulary of the right size does.
 func writeVocab(tb testing.TB, dir string) string {
 	tb.Helper()
-	const n = 320
-	tokens := make([]string, n)
-	scores := make([]float32, n)
-	types := make([]int32, n)
-	tokens[0], tokens[1], tokens[2] = "<unk>", "<s>", "</s>"
-	types[0], types[1], types[2] = 2, 3, 3
-	for i := 3; i < 259; i++ {
-		tokens[i], types[i] = fmt.Sprintf("<0x%02X>", i-3), 6
-	}
-	for i := 259; i < n; i++ {
-		tokens[i], scores[i], types[i] = fmt.Sprintf("▁w%d", i), -float32(i), 1
-	}
-	w := gguf.NewWriter()
-	for _, kv := range []gguf.KV{
-		{Key: "general.architecture", Value: "llama"},
-		{Key: "tokenizer.ggml.model", Value: "llama"},
-		{Key: "tokenizer.ggml.pre", Value: "default"},
-		{Key: "tokenizer.ggml.tokens", Value: tokens},
-		{Key: "tokenizer.ggml.scores", Value: scores},
-		{Key: "tokenizer.ggml.token_type", Value: types},
-		{Key: "tokenizer.ggml.bos_token_id", Value: uint32(1)},
-		{Key: "tokenizer.ggml.eos_token_id", Value: uint32(2)},
-	} {
-		if err := w.AddKV(kv.Key, kv.Value); err != nil {
-			tb.Fatal(err)
-		}
-	}
 	path := filepath.Join(dir, "vocab.gguf")
-	f, err := os.Create(path)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if _, err := w.WriteTo(f); err != nil {
-		tb.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
+	if err := synth.WriteTinyVocab(path); err != nil {
 		tb.Fatal(err)
 	}
 	return path
