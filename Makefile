@@ -4,7 +4,7 @@
 GO ?= go
 ORACLE := scripts/oracle
 
-.PHONY: run test testdata build vet fuzz clean web-engine
+.PHONY: run test test-js testdata build vet fuzz clean web-engine
 
 run: web-engine
 	$(GO) run ./scripts/serve
@@ -33,8 +33,17 @@ vet:
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
 
-test: testdata vet
+test: testdata vet test-js
 	$(GO) test -timeout 60m ./...
+
+# The engine packages again, compiled for js/wasm and run under Node through
+# Go's go_js_wasm_exec: the code the browser runs, tested as it runs there.
+# Left out: engine/compute/arena, whose js tests need the JS glue and are run
+# by its native TestJSDeviceUnderNode, and the native commands (cmd/).
+JS_TEST_PKGS = $(shell GOOS=js GOARCH=wasm $(GO) list -e -f '{{if and (not .Error) (or .TestGoFiles .XTestGoFiles)}}{{.ImportPath}}{{end}}' ./engine/... ./models/... | grep -v -e /compute/arena -e /cmd/)
+
+test-js: testdata
+	GOOS=js GOARCH=wasm PATH="$$($(GO) env GOROOT)/lib/wasm:$$PATH" $(GO) test -timeout 30m $(JS_TEST_PKGS)
 
 # A longer fuzzing run of the GGUF reader (not part of `make test`).
 fuzz:
