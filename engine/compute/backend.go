@@ -51,16 +51,18 @@ type Backend interface {
 
 	// MatMul multiplies activation rows by a weight matrix w (out × in):
 	//
-	//	act, dot := KernelFor(w.Type, whole.Rows, in)   // whole: w's buffer
+	//	act, dot := order.KernelFor(w.Type, whole.Rows, in, x.Rows)   // whole: w's buffer
 	//	for r := range x.Rows { for o := range w.Rows {
 	//		dst[r][o] = dot(w[o], quant.Quantize(act, x[r]))
 	//	}}
 	//
-	// x is n × in, dst is n × out. As llama.cpp's CPU backend does, each
-	// activation row is first converted to the weight's partner type and
-	// the products are taken in that format. w may be a row view of a
-	// larger weight (one part of a fused projection); the kernel is chosen
-	// by the whole weight's shape. dst must not alias x.
+	// x is n × in, dst is n × out; order is the backend's arithmetic order
+	// (OrderLlamaCppX86 unless it says otherwise; the wasm backend's is
+	// OrderWasm). As llama.cpp's CPU backend does, each activation row is
+	// first converted to the weight's partner type and the products are
+	// taken in that format. w may be a row view of a larger weight (one
+	// part of a fused projection); the kernel is chosen by the whole
+	// weight's shape. dst must not alias x.
 	MatMul(dst, w, x Tensor)
 
 	// Add is dst[r][c] = a[r][c] + b[r'][c], with r' = r, or 0 when b has

@@ -14,17 +14,23 @@
 // length); taking a view of some rows costs nothing. Activations are always
 // F32; weights may be any type engine/quant can dot.
 //
-// The numbers follow llama.cpp's CPU backend as the oracle runs it (x86
-// with AMX and AVX-512). A matrix multiplication converts each activation
-// row to the weight's partner type (Q8_0 for Q4_0 and Q8_0, Q8_K for the
-// k-quants …), sums each block's integer products exactly and accumulates
-// the blocks with fused multiply-adds; F16 weights meet the F32 activations
-// unrounded; F32 products follow ggml's dot product (one row) or llamafile's
-// GEMM (several rows); Q5_0 and Q5_1 follow ggml's x86 vec_dot (eight
-// lanes); other types and shapes take quant.VecDot, llama.cpp's generic path (KernelFor says which, ref_kernels.go why). Softmax and silu
-// use ggml's vectorised exp (Exp32), RMS norm sums squares in float64, RoPE
-// builds its angles by repeated multiplication in float32. arith.go exports
-// these pieces of arithmetic; each operation's doc comment states it as a
-// plain loop in their terms, and package computetest checks any Backend
-// against those loops.
+// By default the numbers follow llama.cpp's CPU backend as the oracle runs
+// it (x86 with AMX and AVX-512): OrderLlamaCppX86. A matrix multiplication
+// converts each activation row to the weight's partner type (Q8_0 for Q4_0
+// and Q8_0, Q8_K for the k-quants …), sums each block's integer products
+// exactly and accumulates the blocks with fused multiply-adds; F16 weights
+// meet the F32 activations unrounded; F32 products follow ggml's dot
+// product (one row) or llamafile's GEMM (several rows); Q5_0 and Q5_1
+// follow ggml's x86 vec_dot (eight lanes); other types and shapes take
+// quant.VecDot, llama.cpp's generic path (KernelFor says which,
+// ref_kernels.go why). NewReferenceOrder with OrderWasm multiplies as the
+// browser's kernels (kernels.wasm) do instead, so that a native run
+// predicts the browser's bits; order.go says what each order is and why it
+// exists. Only MatMul differs between the orders.
+//
+// Softmax and silu use ggml's vectorised exp (Exp32), RMS norm sums squares
+// in float64, RoPE builds its angles by repeated multiplication in float32.
+// arith.go exports these pieces of arithmetic; each operation's doc comment
+// states it as a plain loop in their terms, and package computetest checks
+// any Backend against those loops.
 package compute

@@ -19,8 +19,9 @@ import (
 // It assumes a little-endian machine (as GGUF files are): F32 buffers are
 // read in place as []float32.
 type Reference struct {
-	pool *pool
-	bufs []refBuf // Buffer b is bufs[b-1]
+	pool  *pool
+	order Order    // MatMul's arithmetic order
+	bufs  []refBuf // Buffer b is bufs[b-1]
 
 	// Scratch space, grown on demand and kept.
 	xq []byte   // activation rows converted for MatMul
@@ -56,19 +57,34 @@ type refBuf struct {
 
 var _ Backend = (*Reference)(nil)
 
-// NewReference returns a reference backend using threads goroutines per
+// NewReference returns a reference backend in the default order,
+// OrderLlamaCppX86 (the oracle's arithmetic), using threads goroutines per
 // operation (runtime.GOMAXPROCS(0) when threads ≤ 0). Close it to stop them.
 func NewReference(threads int) *Reference {
+	return NewReferenceOrder(threads, OrderLlamaCppX86)
+}
+
+// NewReferenceOrder is NewReference with MatMul in arithmetic order o:
+// OrderLlamaCppX86 to agree with llama.cpp, OrderWasm to give the bits the
+// browser's kernels give. It panics if o is not a defined order (ParseOrder
+// turns user input into one, with an error for anything else).
+func NewReferenceOrder(threads int, o Order) *Reference {
+	if !o.Valid() {
+		panic(fmt.Sprintf("compute: NewReferenceOrder: %v is not an arithmetic order", o))
+	}
 	if threads <= 0 {
 		threads = runtime.GOMAXPROCS(0)
 	}
-	b := &Reference{pool: newPool(threads), scratch: make([][]float32, threads)}
+	b := &Reference{pool: newPool(threads), order: o, scratch: make([][]float32, threads)}
 	b.mm.b, b.qx.b, b.att.b, b.rope.b = b, b, b, b
 	return b
 }
 
 // Name returns "reference".
 func (b *Reference) Name() string { return "reference" }
+
+// Order is the arithmetic order of MatMul.
+func (b *Reference) Order() Order { return b.order }
 
 // Threads is the number of goroutines an operation may use.
 func (b *Reference) Threads() int { return b.pool.threads }

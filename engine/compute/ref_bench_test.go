@@ -11,7 +11,8 @@ import (
 )
 
 // BenchmarkMatMul multiplies SmolLM2-135M's feed-forward weight (1536×576)
-// by one activation row (a decode step) and by 128 (a prompt).
+// by one activation row (a decode step) and by 128 (a prompt), in each
+// arithmetic order.
 func BenchmarkMatMul(b *testing.B) {
 	const out, in = 1536, 576
 	rng := rand.New(rand.NewPCG(1, 1))
@@ -31,27 +32,35 @@ func BenchmarkMatMul(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
-		for _, n := range []int{1, 128} {
-			for _, threads := range []int{1, 2} {
-				b.Run(fmt.Sprintf("%v/rows=%d/threads=%d", typ, n, threads), func(b *testing.B) {
-					be := NewReference(threads)
-					defer be.Close()
-					w, _ := be.Alloc(typ, out, in)
-					if err := be.Load(w, bytes.NewReader(data)); err != nil {
-						b.Fatal(err)
-					}
-					x, _ := be.Alloc(dtype.F32, n, in)
-					be.Write(x, xf[:n*in])
-					dst, _ := be.Alloc(dtype.F32, n, out)
-					b.SetBytes(int64(len(data)))
-					b.ResetTimer()
-					for i := 0; i < b.N; i++ {
-						be.Write(x.Row(0), xf[:in]) // a new input each time: no reuse of its conversion
-						be.MatMul(dst, w, x)
-					}
-					b.ReportMetric(float64(b.N)*float64(n*out*in)/b.Elapsed().Seconds()/1e9, "GMAC/s")
-				})
+		for _, o := range []Order{OrderLlamaCppX86, OrderWasm} {
+			for _, n := range []int{1, 128} {
+				for _, threads := range []int{1, 2} {
+					benchMatMul(b, fmt.Sprintf("%v/%v/rows=%d/threads=%d", typ, o, n, threads), o, typ, data, xf, n, threads, out, in)
+				}
 			}
 		}
 	}
+}
+
+// benchMatMul times one MatMul of the weight data (out × in, typ) by n
+// rows of xf on a reference backend in order o.
+func benchMatMul(b *testing.B, name string, o Order, typ dtype.Type, data []byte, xf []float32, n, threads, out, in int) {
+	b.Run(name, func(b *testing.B) {
+		be := NewReferenceOrder(threads, o)
+		defer be.Close()
+		w, _ := be.Alloc(typ, out, in)
+		if err := be.Load(w, bytes.NewReader(data)); err != nil {
+			b.Fatal(err)
+		}
+		x, _ := be.Alloc(dtype.F32, n, in)
+		be.Write(x, xf[:n*in])
+		dst, _ := be.Alloc(dtype.F32, n, out)
+		b.SetBytes(int64(len(data)))
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			be.Write(x.Row(0), xf[:in]) // a new input each time: no reuse of its conversion
+			be.MatMul(dst, w, x)
+		}
+		b.ReportMetric(float64(b.N)*float64(n*out*in)/b.Elapsed().Seconds()/1e9, "GMAC/s")
+	})
 }

@@ -9,7 +9,8 @@ import (
 	"github.com/hearth-ai/hearth/engine/quant"
 )
 
-// The dot-product kernels of MatMul.
+// The dot-product kernels of MatMul in OrderLlamaCppX86, the default
+// (OrderWasm's are in ref_kernels_wasmorder.go).
 //
 // llama.cpp's CPU backend has several kernels per weight type, and which one
 // runs depends on the processor. The oracle these numbers are checked
@@ -76,15 +77,12 @@ func init() {
 	}
 }
 
-// KernelFor reports how MatMul multiplies n activation rows by a weight
-// of type t whose whole matrix (the buffer, not a view of some of its
-// rows) has rows × cols elements: the type activation rows are converted
-// to first, and the dot product of one weight row with one converted
-// activation row. A second backend reproduces these to agree with the
-// reference.
+// KernelFor is OrderLlamaCppX86.KernelFor, the default order's kernels:
+// how MatMul multiplies n activation rows by a weight of type t whose
+// whole matrix (the buffer, not a view of some of its rows) has rows ×
+// cols elements.
 func KernelFor(t dtype.Type, rows, cols, n int) (act dtype.Type, dot func(w, x []byte, n int) float32, ok bool) {
-	k, ok := kernelFor(t, rows, cols, n)
-	return k.act, k.dot, ok
+	return OrderLlamaCppX86.KernelFor(t, rows, cols, n)
 }
 
 // F32 weights: llamafile's tinyBLAS GEMM for several rows when the shapes
@@ -95,7 +93,20 @@ var (
 	f32Vec   = kernel{act: dtype.F32, dot: func(w, x []byte, n int) float32 { return dotF32x64(f32s(w), f32s(x), 1, false) }}
 )
 
-func kernelFor(t dtype.Type, rows, cols, n int) (kernel, bool) {
+// kernelFor picks MatMul's kernel in order o (see Order.KernelFor).
+func kernelFor(o Order, t dtype.Type, rows, cols, n int) (kernel, bool) {
+	switch o {
+	case OrderLlamaCppX86:
+		return llamaCppKernelFor(t, rows, cols, n)
+	case OrderWasm:
+		return wasmKernelFor(t)
+	}
+	return kernel{}, false
+}
+
+// llamaCppKernelFor picks the kernel in OrderLlamaCppX86: by type and by
+// the whole weight's shape, as llama.cpp's x86 backend does.
+func llamaCppKernelFor(t dtype.Type, rows, cols, n int) (kernel, bool) {
 	if t == dtype.F32 {
 		if n >= 2 && rows%4 == 0 && cols%16 == 0 {
 			return f32Tiled, true

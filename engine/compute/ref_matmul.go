@@ -16,7 +16,7 @@ func (b *Reference) MatMul(dst, w, x Tensor) {
 	if rb == 0 {
 		panic(fmt.Sprintf("compute: MatMul: weight %v has empty rows", w))
 	}
-	k, ok := kernelFor(w.typ, len(buf.data)/rb, w.cols, x.rows)
+	k, ok := kernelFor(b.order, w.typ, len(buf.data)/rb, w.cols, x.rows)
 	if !ok {
 		panic(fmt.Sprintf("compute: MatMul: weight %v: type cannot be multiplied", w))
 	}

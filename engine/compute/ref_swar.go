@@ -48,31 +48,49 @@ func packQ8_0(x []byte, nb int, dst []uint64) {
 	}
 }
 
+// q8_0SWARSum is the integer sum Σ w·x of one Q8_0 block (wb) against
+// its activations packed by packQ8_0 (p).
+func q8_0SWARSum(wb *[34]byte, p *[q8_0Words]uint64) int32 {
+	const flip, pairs = 0x8080808080808080, 0x000000ff000000ff
+	var s uint64
+	for g := 0; g < 4; g++ {
+		v := binary.LittleEndian.Uint64(wb[2+8*g:]) ^ flip
+		s += (v & pairs) * p[4*g]
+		s += (v >> 8 & pairs) * p[4*g+1]
+		s += (v >> 16 & pairs) * p[4*g+2]
+		s += (v >> 24 & pairs) * p[4*g+3]
+	}
+	// The upper lane is Σ (w+128)·x; the lower one is at most
+	// 16·255·127 in size, so rounding to the upper lane recovers it.
+	return int32((int64(s)+1<<31)>>32 - 128*int64(p[16]))
+}
+
 // dotQ8_0SWAR is dotQ8_0 with the activation row packed by packQ8_0.
 func dotQ8_0SWAR(w, xq []byte, xp []uint64, n int) float32 {
-	const flip, pairs = 0x8080808080808080, 0x000000ff000000ff
 	var acc float32
 	for ib := 0; ib < n/32; ib++ {
 		wb := (*[34]byte)(w[34*ib:])
-		p := (*[q8_0Words]uint64)(xp[q8_0Words*ib:])
-		var s uint64
-		for g := 0; g < 4; g++ {
-			v := binary.LittleEndian.Uint64(wb[2+8*g:]) ^ flip
-			s += (v & pairs) * p[4*g]
-			s += (v >> 8 & pairs) * p[4*g+1]
-			s += (v >> 16 & pairs) * p[4*g+2]
-			s += (v >> 24 & pairs) * p[4*g+3]
-		}
-		// The upper lane is Σ (w+128)·x; the lower one is at most
-		// 16·255·127 in size, so rounding to the upper lane recovers it.
-		isum := (int64(s)+1<<31)>>32 - 128*int64(p[16])
-		if r, ok := fmaFast(float32(int32(isum)), half(wb[0:])*half(xq[34*ib:]), acc); ok {
+		isum := q8_0SWARSum(wb, (*[q8_0Words]uint64)(xp[q8_0Words*ib:]))
+		if r, ok := fmaFast(float32(isum), half(wb[0:])*half(xq[34*ib:]), acc); ok {
 			acc = r
 		} else {
-			acc = fma32Tie(float32(int32(isum)), half(wb[0:])*half(xq[34*ib:]), acc)
+			acc = fma32Tie(float32(isum), half(wb[0:])*half(xq[34*ib:]), acc)
 		}
 	}
 	return acc
+}
+
+// dotQ8_0SWARGeneric is quant.VecDot's Q8_0 (the product of the block sum
+// and the two scales rounded, then added) with the activation row packed
+// by packQ8_0.
+func dotQ8_0SWARGeneric(w, xq []byte, xp []uint64, n int) float32 {
+	var sum float32
+	for ib := 0; ib < n/32; ib++ {
+		wb := (*[34]byte)(w[34*ib:])
+		isum := q8_0SWARSum(wb, (*[q8_0Words]uint64)(xp[q8_0Words*ib:]))
+		sum += float32(float32(isum) * (half(wb[0:]) * half(xq[34*ib:])))
+	}
+	return sum
 }
 
 // packQ4_0 packs one Q8_0 activation row for Q4_0 weights: the weight's
@@ -103,29 +121,47 @@ func packQ4_0(x []byte, nb int, dst []uint64) {
 	}
 }
 
+// q4_0SWARSum is the integer sum Σ (q−8)·x of one Q4_0 block (wb)
+// against its activations packed by packQ4_0 (p).
+func q4_0SWARSum(wb *[18]byte, p *[q4_0Words]uint64) int32 {
+	const nib, even = 0x0f0f0f0f0f0f0f0f, 0x00ff00ff00ff00ff
+	var isum int64
+	for h := 0; h < 2; h++ {
+		v := binary.LittleEndian.Uint64(wb[2+8*h:])
+		lo, hi := v&nib, v>>4&nib
+		// Four products, each lane at 2⁴⁸ at most 4·15·127: their sum
+		// still fits the lane, and the lanes below stay under 2⁴⁷.
+		s := (lo&even)*p[4*h] + (lo>>8&even)*p[4*h+1] +
+			(hi&even)*p[4*h+2] + (hi>>8&even)*p[4*h+3]
+		isum += (int64(s) + 1<<47) >> 48
+	}
+	return int32(isum - 8*int64(p[8]))
+}
+
 // dotQ4_0SWAR is dotQ4_0 with the activation row packed by packQ4_0.
 func dotQ4_0SWAR(w, xq []byte, xp []uint64, n int) float32 {
-	const nib, even = 0x0f0f0f0f0f0f0f0f, 0x00ff00ff00ff00ff
 	var acc float32
 	for ib := 0; ib < n/32; ib++ {
 		wb := (*[18]byte)(w[18*ib:])
-		p := (*[q4_0Words]uint64)(xp[q4_0Words*ib:])
-		var isum int64
-		for h := 0; h < 2; h++ {
-			v := binary.LittleEndian.Uint64(wb[2+8*h:])
-			lo, hi := v&nib, v>>4&nib
-			// Four products, each lane at 2⁴⁸ at most 4·15·127: their sum
-			// still fits the lane, and the lanes below stay under 2⁴⁷.
-			s := (lo&even)*p[4*h] + (lo>>8&even)*p[4*h+1] +
-				(hi&even)*p[4*h+2] + (hi>>8&even)*p[4*h+3]
-			isum += (int64(s) + 1<<47) >> 48
-		}
-		isum -= 8 * int64(p[8])
-		if r, ok := fmaFast(float32(int32(isum)), half(wb[0:])*half(xq[34*ib:]), acc); ok {
+		isum := q4_0SWARSum(wb, (*[q4_0Words]uint64)(xp[q4_0Words*ib:]))
+		if r, ok := fmaFast(float32(isum), half(wb[0:])*half(xq[34*ib:]), acc); ok {
 			acc = r
 		} else {
-			acc = fma32Tie(float32(int32(isum)), half(wb[0:])*half(xq[34*ib:]), acc)
+			acc = fma32Tie(float32(isum), half(wb[0:])*half(xq[34*ib:]), acc)
 		}
 	}
 	return acc
+}
+
+// dotQ4_0SWARGeneric is quant.VecDot's Q4_0 (the block sum times the
+// weight's scale, rounded, times the activations', rounded, then added)
+// with the activation row packed by packQ4_0.
+func dotQ4_0SWARGeneric(w, xq []byte, xp []uint64, n int) float32 {
+	var sum float32
+	for ib := 0; ib < n/32; ib++ {
+		wb := (*[18]byte)(w[18*ib:])
+		isum := q4_0SWARSum(wb, (*[q4_0Words]uint64)(xp[q4_0Words*ib:]))
+		sum += float32(float32(float32(isum)*half(wb[0:])) * half(xq[34*ib:]))
+	}
+	return sum
 }

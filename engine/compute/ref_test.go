@@ -1,16 +1,22 @@
 package compute_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/hearth-ai/hearth/engine/compute"
 	"github.com/hearth-ai/hearth/engine/compute/computetest"
 )
 
+// The reference backend gives its loops' bits in either order, on one
+// thread and on three.
 func TestReferenceConformance(t *testing.T) {
-	for _, threads := range []int{1, 3} {
-		t.Run(map[int]string{1: "1thread", 3: "3threads"}[threads], func(t *testing.T) {
-			computetest.Run(t, func() compute.Backend { return compute.NewReference(threads) }, computetest.Options{})
-		})
+	for _, order := range []compute.Order{compute.OrderLlamaCppX86, compute.OrderWasm} {
+		for _, threads := range []int{1, 3} {
+			t.Run(fmt.Sprintf("%v/%dthreads", order, threads), func(t *testing.T) {
+				computetest.Run(t, func() compute.Backend { return compute.NewReferenceOrder(threads, order) },
+					computetest.Options{Order: order})
+			})
+		}
 	}
 }

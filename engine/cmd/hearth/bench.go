@@ -13,6 +13,7 @@ type benchResult struct {
 	Arch      string `json:"arch"`
 	Type      string `json:"type"`
 	Backend   string `json:"backend"`
+	Order     string `json:"order"` // the arithmetic order, x86 or wasm
 	Threads   int    `json:"threads"`
 	Prompt    int    `json:"prompt_tokens"`
 	Generated int    `json:"gen_tokens"`
@@ -66,7 +67,7 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 		defer s.Close()
 		res := &benchResult{
 			Model: filepath.Base(mf.path), Arch: m.model.HP.Arch, Type: m.model.WeightType.String(),
-			Backend: m.back.Name(), Threads: m.back.Threads(), Prompt: *p, Generated: *n, Runs: *runs,
+			Backend: m.back.Name(), Order: mf.order.String(), Threads: m.back.Threads(), Prompt: *p, Generated: *n, Runs: *runs,
 		}
 		for range *runs {
 			s.Reset()

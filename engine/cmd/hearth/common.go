@@ -70,12 +70,24 @@ type modelFlags struct {
 	path    string
 	threads int
 	ctx     int
+	// order is the reference backend's arithmetic order: x86 (llama.cpp's,
+	// the default) or wasm (the browser's kernels', to predict the bits a
+	// page prints for the same model and prompt).
+	order compute.Order
 }
 
 func (m *modelFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&m.path, "m", "", "GGUF model `file`")
 	fs.IntVar(&m.threads, "threads", 0, "threads per operation (0: one per CPU)")
 	fs.IntVar(&m.ctx, "ctx", 0, fmt.Sprintf("context size in tokens (0: the model's, at most %d)", model.DefaultContext))
+	fs.Func("order", "arithmetic `order` of matrix products: x86 (llama.cpp's CPU backend, the default) or wasm (the browser's kernels: the logits a page computes)", func(s string) error {
+		o, err := compute.ParseOrder(s)
+		if err != nil {
+			return fmt.Errorf("want x86 or wasm")
+		}
+		m.order = o
+		return nil
+	})
 }
 
 func (m *modelFlags) check() error {
@@ -114,7 +126,7 @@ func (m *modelFlags) load() (*loaded, error) {
 	if err != nil {
 		return nil, err
 	}
-	back := compute.NewReference(m.threads)
+	back := compute.NewReferenceOrder(m.threads, m.order)
 	mod, err := model.Load(f, back)
 	if err != nil {
 		back.Close()

@@ -7,6 +7,11 @@
 //	hearth generate -m model.gguf (--prompt S | --tokens …) -n 32 [--temp 0] [--seed K] …
 //	hearth bench    -m model.gguf [-p 128] [-n 64] [--runs 3]
 //
+// logits, generate and bench also take --threads N, --ctx N and
+// --order x86|wasm: x86 (the default) computes as llama.cpp's CPU backend
+// does, wasm as the browser's kernels do, so its logits and greedy text are
+// the bits the web engine gives for the same model and prompt.
+//
 // Results go to stdout as one JSON object; errors go to stderr with a
 // non-zero exit status and nothing on stdout.
 package main
@@ -62,6 +67,9 @@ commands:
   generate  -m FILE (--prompt S | --tokens …) -n N [--temp T --seed K --top-k K --top-p P --min-p P --repeat-penalty R]
                                                              → {"ids": […], "text": "…"}
   bench     -m FILE [-p 128] [-n 64] [--runs 3]              → prefill and decode tokens/s
+
+logits, generate and bench also take --threads N, --ctx N and --order x86|wasm
+(x86: llama.cpp's arithmetic, the default; wasm: the browser's, bit for bit).
 
 Run "hearth <command> -h" for a command's flags.
 `)

@@ -23,17 +23,6 @@ func sameBits(t *testing.T, what string, got, want [][]float32) {
 	}
 }
 
-// One and three threads give the same bits on whole models (the prompt
-// splits attention by query rows, decode steps by key/value heads).
-func TestThreadsGiveTheSameBits(t *testing.T) {
-	for _, typ := range modelTypes {
-		path := synthModel(t, "llama-"+typ.String(), smallLlama(typ))
-		want, _ := run(t, loadModel(t, path, newWasm(t, 1, arena.Options{})), 4)
-		got, _ := run(t, loadModel(t, path, newWasm(t, 3, arena.Options{})), 4)
-		sameBits(t, typ.String()+", three threads", got, want)
-	}
-}
-
 // A kernel module that lacks kernels is refused, naming them.
 func TestNewNamesMissingKernels(t *testing.T) {
 	_, err := openWasmWith(wazerodev.Options{MaxPages: 16, Without: []string{"rope_apply", "matmul_q4_k"}}, arena.Options{})

@@ -73,6 +73,15 @@ func smallLlama(typ dtype.Type) synth.Spec {
 	return synth.Spec{Arch: synth.Llama, NEmbd: 256, NLayer: 2, NHead: 4, NHeadKV: 2, NFF: 512, Type: typ, Seed: 11}
 }
 
+// deepLlama is smallLlama with six layers: enough for llama.cpp's x86
+// order and the wasm kernels' order to choose different greedy tokens
+// after a few steps.
+func deepLlama(typ dtype.Type) synth.Spec {
+	s := smallLlama(typ)
+	s.NLayer = 6
+	return s
+}
+
 // loadModel loads path into backend b.
 func loadModel(tb testing.TB, path string, b compute.Backend) *model.Model {
 	tb.Helper()
@@ -143,8 +152,32 @@ func logitDiff(a, b [][]float32) (diff, scale float64) {
 	return diff, scale
 }
 
-// modelTypes are the weight types of the whole-model tests.
-var modelTypes = []dtype.Type{dtype.Q8_0, dtype.Q4_0, dtype.Q4_K}
+// modelTypes are the weight types of the whole-model tests: the ones real
+// files use most (Q8_0, Q4_0, Q4_K with Q6_K, F16, BF16), F32, and Q5_0,
+// whose x86 order is neither AMX nor generic.
+var modelTypes = []dtype.Type{dtype.Q8_0, dtype.Q4_0, dtype.Q4_K, dtype.Q6_K, dtype.Q5_0, dtype.F16, dtype.BF16, dtype.F32}
 
 // always picks every weight type (for Options.ReferenceMatMul).
 func always(dtype.Type) bool { return true }
+
+// modelCase is a synthetic model of the whole-model tests.
+type modelCase struct {
+	name  string
+	spec  synth.Spec
+	steps int     // greedy steps after the prompt
+	tol   float64 // of the largest logit: how far the default order may be
+}
+
+// modelCases are smallLlama in every type of modelTypes, and two deeper
+// models (six layers, AMX-sized rows) on which llama.cpp's x86 order and
+// the wasm kernels' order give different greedy text after a few tokens.
+func modelCases() []modelCase {
+	var cs []modelCase
+	for _, typ := range modelTypes {
+		cs = append(cs, modelCase{"llama-" + typ.String(), smallLlama(typ), 8, 2e-2})
+	}
+	for _, typ := range []dtype.Type{dtype.Q4_0, dtype.Q5_0} {
+		cs = append(cs, modelCase{"deep-llama-" + typ.String(), deepLlama(typ), 12, 5e-2})
+	}
+	return cs
+}

@@ -8,39 +8,31 @@ import (
 	"github.com/hearth-ai/hearth/engine/compute"
 	"github.com/hearth-ai/hearth/engine/compute/arena"
 	"github.com/hearth-ai/hearth/engine/compute/computetest"
-	"github.com/hearth-ai/hearth/engine/dtype"
 )
 
-func conformance(t *testing.T, threads int, opt arena.Options, relTol float64) {
+func conformance(t *testing.T, threads int, opt arena.Options, order compute.Order) {
 	computetest.Run(t, func() compute.Backend {
 		b, err := openWasm(threads, opt)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return b
-	}, computetest.Options{RelTol: relTol})
+	}, computetest.Options{Order: order})
 }
 
-// The suite as the kernels run it. Its MatMul loops take the reference's
-// kernels (compute.KernelFor): the AMX order for AMX shapes and ggml's F32
-// orders, where the wasm kernels take llama.cpp's generic order, so
-// products differ in their last bits; RelTol admits that (the suite has
-// one tolerance for everything; TestConformanceReferenceMatMul holds the
-// rest to the reference's bits and matmul_test.go the kernels to
-// quant.VecDot's). F16 weights go to Go in the reference's order: on AMX
-// shapes the reference multiplies them by unrounded F32 activations where
-// llama.cpp's generic path (the kernels) first rounds the activations to
-// F16, a difference of about 2⁻¹¹ of each product that no useful relative
-// tolerance covers (matmul_test.go checks the F16 kernel).
+// The suite bit for bit as the kernels run it: every operation gives the
+// bits of its loop, MatMul those of compute.OrderWasm (llama.cpp's generic
+// order for quantized weights, the kernels' four-lane order for F32, F16
+// and BF16), with one thread and with three.
 func TestConformance(t *testing.T) {
-	conformance(t, 1, arena.Options{ReferenceMatMul: func(w dtype.Type) bool { return w == dtype.F16 }}, tolKernels)
-	conformance(t, 3, arena.Options{ReferenceMatMul: func(w dtype.Type) bool { return w == dtype.F16 }}, tolKernels)
+	conformance(t, 1, arena.Options{}, compute.OrderWasm)
+	conformance(t, 3, arena.Options{}, compute.OrderWasm)
 }
 
-// The suite bit for bit, with MatMul in Go in the reference's order: every
-// other operation, and the plumbing of MatMul's operands, must give the
-// reference's bits.
+// The suite bit for bit with MatMul in Go in the default order
+// (Options.ReferenceMatMul): the plumbing of MatMul's operands carries any
+// order's kernels.
 func TestConformanceReferenceMatMul(t *testing.T) {
-	conformance(t, 1, arena.Options{ReferenceMatMul: always}, 0)
-	conformance(t, 3, arena.Options{ReferenceMatMul: always}, 0)
+	conformance(t, 1, arena.Options{ReferenceMatMul: always}, compute.OrderLlamaCppX86)
+	conformance(t, 3, arena.Options{ReferenceMatMul: always}, compute.OrderLlamaCppX86)
 }

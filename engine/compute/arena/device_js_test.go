@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"runtime"
+	"slices"
 	"testing"
 
 	"github.com/hearth-ai/hearth/engine/compute"
@@ -27,72 +28,70 @@ func openJS(opt arena.Options) (*arena.Backend, error) {
 	return arena.New(dev, opt)
 }
 
-// The conformance suite bit for bit (MatMul in the reference's order; the
-// rest through the kernels and the glue's memory imports).
+// The conformance suite bit for bit as the kernels run it (MatMul in
+// compute.OrderWasm), through the glue's kernel and memory imports.
 func TestJSConformance(t *testing.T) {
 	computetest.Run(t, func() compute.Backend {
-		b, err := openJS(arena.Options{ReferenceMatMul: always})
+		b, err := openJS(arena.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		return b
-	}, computetest.Options{})
+	}, computetest.Options{Order: compute.OrderWasm})
 }
 
 // A model loaded from a file the glue opened (a FileSource) streams its
-// weights into the arena without the Go heap, and computes the reference's
-// bits (MatMul in the reference's order); with the kernels' MatMul its
-// logits stay close.
+// weights into the arena without the Go heap, and its kernels give the
+// bits of the reference in compute.OrderWasm: the prompt's logits at every
+// position and every greedy step's.
 func TestJSModelFromFileSource(t *testing.T) {
-	for _, typ := range modelTypes {
-		path := synthModel(t, "llama-"+typ.String(), smallLlama(typ))
-		ref := compute.NewReference(1)
-		want, _ := run(t, loadModel(t, path, ref), 3)
+	for _, c := range modelCases() {
+		path := synthModel(t, c.name, c.spec)
+		ref := compute.NewReferenceOrder(1, compute.OrderWasm)
+		want, wantToks := run(t, loadModel(t, path, ref), c.steps)
 		ref.Close()
 
-		for _, refMatMul := range []bool{true, false} {
-			opt := arena.Options{}
-			if refMatMul {
-				opt.ReferenceMatMul = always
-			}
-			b, err := openJS(opt)
-			if err != nil {
-				t.Fatal(err)
-			}
-			fh, err := os.Open(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			src, err := arena.OpenFileSource(uint32(fh.Fd()))
-			if err != nil {
-				t.Fatal(err)
-			}
-			f, err := gguf.Read(src, src.Size())
-			if err != nil {
-				t.Fatal(err)
-			}
-			var m *model.Model
-			heap := heapDuring(func() {
-				if m, err = model.Load(f, b); err != nil {
-					t.Fatal(err)
-				}
-			})
-			if heap > uint64(src.Size())/10 {
-				t.Fatalf("%v: loading a %d-byte file allocated %d bytes of Go heap", typ, src.Size(), heap)
-			}
-			got, _ := run(t, m, 3)
-			fh.Close()
-			d, s := logitDiff(got, want)
-			t.Logf("%v (reference matmul %v): heap during load %d of %d bytes; logits differ by up to %.3g (largest %.3g)", typ, refMatMul, heap, src.Size(), d, s)
-			if refMatMul && d != 0 {
-				t.Fatalf("%v: logits differ from the reference by %.3g", typ, d)
-			}
-			if d > 2e-2*s || math.IsNaN(d) {
-				t.Fatalf("%v: logits differ from the reference by %.3g", typ, d)
-			}
-			m.Close()
-			b.Close()
+		b, err := openJS(arena.Options{})
+		if err != nil {
+			t.Fatal(err)
 		}
+		fh, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		src, err := arena.OpenFileSource(uint32(fh.Fd()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := gguf.Read(src, src.Size())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m *model.Model
+		heap := heapDuring(func() {
+			if m, err = model.Load(f, b); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if heap > uint64(src.Size())/10 {
+			t.Fatalf("%s: loading a %d-byte file allocated %d bytes of Go heap", c.name, src.Size(), heap)
+		}
+		got, gotToks := run(t, m, c.steps)
+		fh.Close()
+		for p := range want {
+			for i := range want[p] {
+				if math.Float32bits(got[p][i]) != math.Float32bits(want[p][i]) {
+					t.Fatalf("%s: position %d logit %d = %v, reference in wasm order %v", c.name, p, i, got[p][i], want[p][i])
+				}
+			}
+		}
+		if !slices.Equal(gotToks, wantToks) {
+			t.Fatalf("%s: greedy tokens %v, reference in wasm order %v", c.name, gotToks, wantToks)
+		}
+		t.Logf("%s: heap during load %d of %d bytes; %d positions' logits bit-exact with the reference in wasm order",
+			c.name, heap, src.Size(), len(want))
+		m.Close()
+		b.Close()
 	}
 }
 

@@ -32,7 +32,3 @@ func openWasmWith(dopt wazerodev.Options, opt arena.Options) (*arena.Backend, er
 	}
 	return arena.New(dev, opt)
 }
-
-// tolKernels is the relative tolerance of the conformance suite over the
-// wasm kernels.
-const tolKernels = 2e-3

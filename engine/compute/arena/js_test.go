@@ -16,9 +16,10 @@ import (
 
 // The js/wasm side for real: this package's tests built for GOOS=js run
 // under Node with testdata/node_arena.js as the JS glue, over a real
-// kernels.wasm instance (device_js_test.go: the conformance suite and a
-// model streamed from a file into the arena), once with one thread and
-// once with three (jobs handed to the glue's run_jobs).
+// kernels.wasm instance (device_js_test.go: the conformance suite, and
+// models streamed from a file into the arena whose logits must be the bits
+// of the reference in compute.OrderWasm), once with one thread and once
+// with three (jobs handed to the glue's run_jobs).
 func TestJSDeviceUnderNode(t *testing.T) {
 	node, err := exec.LookPath("node")
 	if err != nil {

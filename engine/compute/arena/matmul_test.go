@@ -42,10 +42,15 @@ func quantizeRows(tb testing.TB, typ dtype.Type, rows, cols int, x []float32) []
 	return data
 }
 
-// genericMatMul is llama.cpp's generic order, which the kernels promise:
-// each activation row converted to quant.VecDotType, then quant.VecDot.
-func genericMatMul(typ dtype.Type, w []byte, out, in int, x []float32, n int) []float32 {
-	act := quant.VecDotType(typ)
+// wasmOrderMatMul is what the kernels promise: each activation row
+// converted and multiplied as compute.OrderWasm.KernelFor says (llama.cpp's
+// generic order, quant.VecDot, for quantized weights; the four-lane order
+// for F32, F16 and BF16), whatever the weight's shape.
+func wasmOrderMatMul(typ dtype.Type, w []byte, out, in int, x []float32, n int) []float32 {
+	act, dot, ok := compute.OrderWasm.KernelFor(typ, out, in, n)
+	if !ok {
+		panic("no wasm-order kernel for " + typ.String())
+	}
 	wrb, _ := typ.RowSize(int64(in))
 	xrb, _ := act.RowSize(int64(in))
 	xq := make([]byte, xrb)
@@ -55,48 +60,43 @@ func genericMatMul(typ dtype.Type, w []byte, out, in int, x []float32, n int) []
 			panic(err)
 		}
 		for o := 0; o < out; o++ {
-			dst[r*out+o] = quant.VecDot(typ, in, w[int64(o)*wrb:int64(o+1)*wrb], xq)
+			dst[r*out+o] = dot(w[int64(o)*wrb:int64(o+1)*wrb], xq, in)
 		}
 	}
 	return dst
 }
 
-// floatBound is the kernels' stated bound for F32/F16/BF16 rows against
-// quant.VecDot: (⌊n/4⌋ + 6)·2⁻²⁴·Σ|w_i·x_i| (kernels_wasm doc.go), with
-// the products taken of the converted activations.
-func floatBound(typ dtype.Type, w []byte, in int, x []float32) float64 {
-	act := make([]float32, in)
-	if err := quant.Dequantize(typ, w, act); err != nil {
-		panic(err)
+// matmulRowLength is a weight type and a row length to try.
+type matmulRowLength struct {
+	typ dtype.Type
+	in  int
+}
+
+// matmulRowLengths are two blocks of each weight type, and for the float
+// types lengths that end in every way the kernels' steps of 8 and 4
+// elements can (13: 8 + 4 + 1, 70: 8·8 + 4 + 2, 256: whole steps).
+func matmulRowLengths() []matmulRowLength {
+	var out []matmulRowLength
+	for _, typ := range weightTypes {
+		if typ.BlockSize() == 1 {
+			out = append(out, matmulRowLength{typ, 13}, matmulRowLength{typ, 70}, matmulRowLength{typ, 256})
+			continue
+		}
+		out = append(out, matmulRowLength{typ, 2 * max(32, typ.BlockSize())})
 	}
-	xr := make([]byte, len(w))
-	if err := quant.Quantize(typ, x, xr); err != nil {
-		panic(err)
-	}
-	xd := make([]float32, in)
-	if err := quant.Dequantize(typ, xr, xd); err != nil {
-		panic(err)
-	}
-	var s float64
-	for i := range act {
-		s += math.Abs(float64(act[i]) * float64(xd[i]))
-	}
-	return float64(in/4+6) * math.Ldexp(1, -24) * s
+	return out
 }
 
 // Every weight type, on llama.cpp's generic shapes and its AMX shapes, by
-// one and several activation rows, as whole weights and as row views: the
-// quantized types give quant.VecDot's bits exactly, the float types stay
-// within the kernels' bound; the rows around the output are untouched.
-func TestMatMulIsGenericOrder(t *testing.T) {
+// one and several activation rows, as whole weights and as row views,
+// with one thread and three: the kernels give compute.OrderWasm's bits
+// exactly; the rows around the output are untouched.
+func TestMatMulIsWasmOrder(t *testing.T) {
 	for _, threads := range []int{1, 3} {
 		b := newWasm(t, threads, arena.Options{})
 		rng := rand.New(rand.NewPCG(5, uint64(threads)))
-		for _, typ := range weightTypes {
-			in := 2 * max(32, typ.BlockSize())
-			if typ.BlockSize() == 1 {
-				in = 70
-			}
+		for _, tc := range matmulRowLengths() {
+			typ, in := tc.typ, tc.in
 			for _, c := range []struct{ n, out, from, to int }{
 				{1, 37, 0, 37}, {3, 64, 0, 64}, {17, 37, 0, 37}, {5, 96, 16, 80}, {1, 96, 40, 41}, {8, 128, 0, 128},
 			} {
@@ -122,18 +122,10 @@ func TestMatMulIsGenericOrder(t *testing.T) {
 				}
 				got := all[rows : len(all)-rows]
 				wrb, _ := typ.RowSize(int64(in))
-				want := genericMatMul(typ, w[int64(c.from)*wrb:int64(c.to)*wrb], rows, in, x, c.n)
+				want := wasmOrderMatMul(typ, w[int64(c.from)*wrb:int64(c.to)*wrb], rows, in, x, c.n)
 				for i := range got {
-					r, o := i/rows, i%rows
-					if typ.BlockSize() > 1 {
-						if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
-							t.Fatalf("%s: [%d][%d] = %v, quant.VecDot gives %v", what, r, o, got[i], want[i])
-						}
-						continue
-					}
-					wrow := w[int64(c.from+o)*wrb : int64(c.from+o+1)*wrb]
-					if d, bound := math.Abs(float64(got[i]-want[i])), floatBound(typ, wrow, in, x[r*in:(r+1)*in]); d > bound {
-						t.Fatalf("%s: [%d][%d] = %v, quant.VecDot gives %v: off by %.3g > bound %.3g", what, r, o, got[i], want[i], d, bound)
+					if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+						t.Fatalf("%s: [%d][%d] = %v, compute.OrderWasm gives %v", what, i/rows, i%rows, got[i], want[i])
 					}
 				}
 				b.Free(wt)

@@ -27,6 +27,10 @@ type Options struct {
 	// and its loop: |got−want| ≤ RelTol·(|want|+1e-6). 0 demands the same
 	// bits (the reference backend is held to that).
 	RelTol float64
+	// Order is the arithmetic order the MatMul loops take
+	// (compute.Order.KernelFor): the backend's own, e.g. OrderWasm for the
+	// browser's kernels.
+	Order compute.Order
 }
 
 // WeightTypes are the weight types MatMul and GetRows are checked on.
@@ -246,7 +250,7 @@ func (s *suite) matmul() {
 			whole, mid := s.guarded(n, out)
 			s.b.MatMul(mid, w, xt)
 			what := fmt.Sprintf("MatMul %v weight %d×%d by %d rows", typ, out, in, n)
-			s.same(what, s.checkGuards(what, whole), matmulLoop(typ, out, data, out, in, x, n))
+			s.same(what, s.checkGuards(what, whole), matmulLoop(s.opt.Order, typ, out, data, out, in, x, n))
 			s.same(what+": input changed", s.read(xt), x)
 		}
 	}
@@ -260,7 +264,7 @@ func (s *suite) matmulWeightView() {
 		w, data := s.weight(typ, rows, in, s.randn(rows*in, 0.5))
 		x := s.randn(n*in, 1)
 		xt := s.f32(n, in, x)
-		full := matmulLoop(typ, rows, data, rows, in, x, n)
+		full := matmulLoop(s.opt.Order, typ, rows, data, rows, in, x, n)
 		rb, _ := typ.RowSize(in)
 		// The kernel is the whole weight's, whatever rows are used.
 		for _, r := range [][2]int{{0, 10}, {10, 16}, {16, 96}} {
@@ -268,7 +272,7 @@ func (s *suite) matmulWeightView() {
 			s.b.MatMul(mid, w.Slice(r[0], r[1]), xt)
 			what := fmt.Sprintf("MatMul %v weight rows %d–%d", typ, r[0], r[1])
 			got := s.checkGuards(what, whole)
-			want := matmulLoop(typ, rows, data[int64(r[0])*rb:int64(r[1])*rb], r[1]-r[0], in, x, n)
+			want := matmulLoop(s.opt.Order, typ, rows, data[int64(r[0])*rb:int64(r[1])*rb], r[1]-r[0], in, x, n)
 			s.same(what, got, want)
 			for i := 0; i < n; i++ {
 				s.same(what+" against the whole product", got[i*(r[1]-r[0]):(i+1)*(r[1]-r[0])], full[i*rows+r[0]:i*rows+r[1]])
@@ -290,15 +294,15 @@ func (s *suite) matmulSeesNewInput() {
 		s.t.Helper()
 		cur := s.read(xt)
 		s.b.MatMul(dst, wq, xt)
-		s.same(what+" (Q4_0)", s.read(dst), matmulLoop(dtype.Q4_0, out, dq, out, in, cur, n))
+		s.same(what+" (Q4_0)", s.read(dst), matmulLoop(s.opt.Order, dtype.Q4_0, out, dq, out, in, cur, n))
 		s.b.MatMul(dst, w8, xt)
-		s.same(what+" (Q8_0)", s.read(dst), matmulLoop(dtype.Q8_0, out, d8, out, in, cur, n))
+		s.same(what+" (Q8_0)", s.read(dst), matmulLoop(s.opt.Order, dtype.Q8_0, out, d8, out, in, cur, n))
 	}
 	check("first product")
 	s.b.Write(xt, s.randn(n*in, 1))
 	dst1 := s.f32(1, out, nil)
 	s.b.MatMul(dst1, wq, xt.Slice(1, 2))
-	s.same("one row after Write", s.read(dst1), matmulLoop(dtype.Q4_0, out, dq, out, in, s.read(xt.Slice(1, 2)), 1))
+	s.same("one row after Write", s.read(dst1), matmulLoop(s.opt.Order, dtype.Q4_0, out, dq, out, in, s.read(xt.Slice(1, 2)), 1))
 	check("after Write")
 	other := s.f32(n, in, s.randn(n*in, 1))
 	s.b.Add(xt, xt, other)

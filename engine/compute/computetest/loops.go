@@ -13,10 +13,10 @@ import (
 // rounding steps of llama.cpp's CPU backend spelled out.
 
 // matmulLoop is dst[r][o] = dot(w[o], convert(x[r])), with the activation
-// type and dot product compute.KernelFor names for the whole weight
+// type and dot product order.KernelFor names for the whole weight
 // (wholeRows × in).
-func matmulLoop(wt dtype.Type, wholeRows int, w []byte, out, in int, x []float32, n int) []float32 {
-	act, dot, ok := compute.KernelFor(wt, wholeRows, in, n)
+func matmulLoop(order compute.Order, wt dtype.Type, wholeRows int, w []byte, out, in int, x []float32, n int) []float32 {
+	act, dot, ok := order.KernelFor(wt, wholeRows, in, n)
 	if !ok {
 		panic("no kernel for " + wt.String())
 	}
