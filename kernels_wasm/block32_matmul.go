@@ -22,6 +22,13 @@ import (
 func (b *block32) defineMatmul(m *Module, vecDot *Func) *Func {
 	matvec := b.defineMatvec(m, vecDot)
 	tile := b.defineTile(m)
+	return b.defineMatmulOver(m, matvec, tile)
+}
+
+// defineMatmulOver emits matmul_<name> over a matrix–vector kernel and a
+// tile kernel with the signatures of defineMatvec's and defineTile's
+// (block32_relaxed.go passes its relaxed-SIMD ones).
+func (b *block32) defineMatmulOver(m *Module, matvec, tile *Func) *Func {
 	f := m.Func("matmul_"+b.name, []ValType{I32, I32, I32, I32, I32, I32, I32, I32})
 	dst, w, x, n := f.Param(0), f.Param(1), f.Param(2), f.Param(3)
 	row0, row1, tokens, stride := f.Param(4), f.Param(5), f.Param(6), f.Param(7)

@@ -95,6 +95,14 @@
 // in float32 one block after another, four blocks, rows or tokens per
 // vector (block32.go). The k-quants keep eight float32 lanes per row as
 // llama.cpp's generic code does (kquant_tile.go, kquant_epilogue.go).
+//
+// Build(Options{Relaxed: true}) is the relaxed-SIMD build
+// (kernels_relaxed.wasm, written by wasm/buildweb, not committed): the same
+// exports and results, with the integer dot products of Q4_0, Q4_1, Q5_0,
+// Q5_1 and Q2_K … Q6_K weights done by i16x8.relaxed_dot_i8x16_i7x16_s on
+// the weights' unsigned levels (block32_relaxed.go, kquant_relaxed.go).
+// Engines without relaxed SIMD refuse it; web/engine/features.js picks the
+// build. wazero cannot run it: relaxed_test.go checks it under Node.
 package kernels
 
 //go:generate go run ./internal/genkernels kernels.wasm

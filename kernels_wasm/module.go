@@ -23,6 +23,13 @@ type Options struct {
 	// several Web Workers running kernels on one arena. The imported
 	// memory must then be shared too. kernels.wasm is the unshared build.
 	SharedMemory bool
+	// Relaxed uses the relaxed-SIMD proposal's integer dot products in
+	// the quantized kernels where they are faster (relaxed_register.go),
+	// with the same exports and bit-identical results. Engines without
+	// relaxed SIMD refuse the module: load it only where
+	// web/engine/features.js's hasRelaxedSimd() says yes (it validates
+	// and runs a relaxed dot product).
+	Relaxed bool
 }
 
 // importLimits accept any memory of the right kind: no minimum, and for a
@@ -40,8 +47,13 @@ func Build(o Options) ([]byte, error) {
 	m := wasm.NewModule()
 	m.ImportMemory(MemoryImportModule, MemoryImportName, importLimits(o))
 	m.ExportFunc(DotF32, defineDotF32(m))
-	registerBlock32(m)
-	registerKAndFloat(m)
+	if o.Relaxed {
+		m.EnableRelaxedSIMD()
+		registerRelaxed(m)
+	} else {
+		registerBlock32(m)
+		registerKAndFloat(m)
+	}
 	registerFloatOps(m)
 	return m.Encode()
 }

@@ -63,6 +63,15 @@ func (r *k3Row) dmin() Local    { return Local{} }
 func (r *k3Row) mins() [2]Local { return [2]Local{} }
 
 func (r *k3Row) begin(p Local) {
+	r.beginScales(p)
+	for h := range 2 {
+		kPermuted(r.f, p, 16*h, r.hm[h])
+	}
+}
+
+// beginScales emits the block's factor d, levels pointer and scales (the
+// relaxed-SIMD rows share it: kquant_relaxed_rows.go).
+func (r *k3Row) beginScales(p Local) {
 	f, raw, lo := r.f, r.s.v, r.s.q
 	kHalfFactor(f, r.s, p, q3KD, r.dv)
 	f.Do(
@@ -86,9 +95,6 @@ func (r *k3Row) begin(p Local) {
 		I16x8ExtendLowI8x16S, LocalSet(r.sc[0]),
 		LocalGet(raw), I16x8ExtendHighI8x16S, LocalSet(r.sc[1]),
 	)
-	for h := range 2 {
-		kPermuted(f, p, 16*h, r.hm[h])
-	}
 }
 
 func (r *k3Row) chunk(half int, out [][2]Local) {

@@ -1,7 +1,7 @@
 // Package wasm builds Hearth's browser engine: the js/wasm Go program of
-// wasm/engine, the two variants of kernels.wasm and Go's wasm_exec.js,
-// which web/engine's glue loads. `go run ./wasm/buildweb` writes them into
-// web/engine.
+// wasm/engine, the four variants of kernels.wasm (unshared or shared
+// memory, plain or relaxed SIMD) and Go's wasm_exec.js, which web/engine's
+// glue loads. `go run ./wasm/buildweb` writes them into web/engine.
 package wasm
 
 import (
@@ -22,6 +22,13 @@ const (
 	WasmExecFile      = "wasm_exec.js"        // Go's JS support for js/wasm programs
 )
 
+// The kernels with relaxed-SIMD dot products, for engines that have them
+// (web/engine/features.js picks one of the four kernel files).
+const (
+	KernelsRelaxedFile       = "kernels_relaxed.wasm"
+	KernelsRelaxedSharedFile = "kernels_relaxed_shared.wasm"
+)
+
 // BuildAssets writes the engine's build products into dir: goCmd builds
 // the engine package (the module's ./wasm/engine, built from moduleRoot).
 func BuildAssets(goCmd, moduleRoot, dir string) error {
@@ -34,7 +41,10 @@ func BuildAssets(goCmd, moduleRoot, dir string) error {
 	if out, err := build.CombinedOutput(); err != nil {
 		return fmt.Errorf("building the engine for js/wasm: %v\n%s", err, out)
 	}
-	for name, opt := range map[string]kernels.Options{KernelsFile: {}, KernelsSharedFile: {SharedMemory: true}} {
+	for name, opt := range map[string]kernels.Options{
+		KernelsFile: {}, KernelsSharedFile: {SharedMemory: true},
+		KernelsRelaxedFile: {Relaxed: true}, KernelsRelaxedSharedFile: {Relaxed: true, SharedMemory: true},
+	} {
 		bin, err := kernels.Build(opt)
 		if err != nil {
 			return fmt.Errorf("building %s: %w", name, err)

@@ -26,5 +26,7 @@
 // names.go (the "name" custom section) and module.go (the builder, section
 // order). func.go, control.go and check.go build and check bodies; instr.go
 // encodes instructions, and ops.go, ops_control.go, ops_numeric.go,
-// ops_memory.go, ops_lanes.go and ops_simd.go list them.
+// ops_memory.go, ops_lanes.go and ops_simd.go list them; ops_relaxed.go
+// lists the relaxed-SIMD ones, which a module must enable
+// (Module.EnableRelaxedSIMD).
 package wasm

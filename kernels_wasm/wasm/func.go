@@ -114,6 +114,9 @@ func (f *Func) emit(in Instr) error {
 	if in.op == nil {
 		return fmt.Errorf("uninitialized instruction")
 	}
+	if in.op.relaxed && !f.m.relaxedSIMD {
+		return fmt.Errorf("a relaxed-SIMD instruction in a module without them (Module.EnableRelaxedSIMD)")
+	}
 	if in.op.imm.usesMemory() && f.m.memory == nil {
 		return fmt.Errorf("the module has no memory (ImportMemory or DefineMemory first)")
 	}

@@ -49,6 +49,9 @@ type opcode struct {
 	effect effect
 	align  uint32 // natural alignment (log2) of a memory access
 	lanes  byte   // number of lanes, for a lane immediate
+	// relaxed marks a relaxed-SIMD instruction (ops_relaxed.go): only in
+	// modules that enabled them.
+	relaxed bool
 }
 
 // immKind is what follows the opcode in the binary.

@@ -16,10 +16,20 @@ type Module struct {
 	numImportedFuncs int
 	exports          []exportEntry
 	errs             []error
+	relaxedSIMD      bool // relaxed-SIMD instructions allowed
 }
 
 // NewModule returns an empty module.
 func NewModule() *Module { return &Module{} }
+
+// EnableRelaxedSIMD lets the module's functions use the relaxed-SIMD
+// instructions (ops_relaxed.go). Without it, adding one is an error: a
+// module that engines without the proposal must load cannot get one by
+// accident.
+func (m *Module) EnableRelaxedSIMD() { m.relaxedSIMD = true }
+
+// RelaxedSIMD reports whether EnableRelaxedSIMD was called.
+func (m *Module) RelaxedSIMD() bool { return m.relaxedSIMD }
 
 // fail records a module-level problem, with the Go source line that
 // caused it.
