@@ -15,7 +15,6 @@ import (
 	"github.com/hearth-ai/hearth/engine/dtype"
 	"github.com/hearth-ai/hearth/internal/testdata"
 	"github.com/hearth-ai/hearth/models/synth"
-	"github.com/hearth-ai/hearth/wasm"
 )
 
 // nodeResult is what testdata/node_engine.mjs prints.
@@ -35,6 +34,15 @@ type nodeResult struct {
 	Text           string  `json:"text"`
 	Threads        int     `json:"threads"`
 	Batches        int     `json:"batches"`
+	// The engine's memory (its memory call) after the load and after the
+	// generation.
+	MemoryAfterLoad, MemoryAfterRun struct {
+		ArenaBytes int64 `json:"arenaBytes"`
+		ArenaUsed  int64 `json:"arenaUsed"`
+		KVTokens   int   `json:"kvTokens"`
+		GoHeapLive int64 `json:"goHeapLive"`
+		ArenaPages int64 `json:"arenaPages"` // the glue's arena size (after the run only)
+	}
 }
 
 // cliResult is what `hearth generate` prints.
@@ -48,8 +56,12 @@ type cliResult struct {
 // wasm/engine with the product's glue (web/engine/runtime.js) over
 // kernels.wasm, a synthetic model streamed from a chunked source into the
 // arena, greedy generation on one thread and on two (helpers on
-// worker_threads over the shared kernel variant) — the ids and text must
-// be those of `hearth generate --temp 0` on the same file and prompt.
+// worker_threads over the shared kernel variant), the prompt evaluated in
+// one pass and in passes of 5 tokens — the ids and text must be those of
+// `hearth generate --temp 0` on the same file and prompt. The KV cache
+// grows with the tokens (64 positions hold this prompt and generation,
+// none before the first token), and the arena is the size the engine
+// accounts for.
 func TestEngineUnderNode(t *testing.T) {
 	node, err := exec.LookPath("node")
 	if err != nil {
@@ -64,10 +76,7 @@ func TestEngineUnderNode(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	assets := filepath.Join(dir, "assets")
-	if err := wasm.BuildAssets(goCmd, root, assets); err != nil {
-		t.Fatal(err)
-	}
+	assets := engineAssets(t)
 	cli := filepath.Join(dir, "hearth")
 	build := exec.Command(goCmd, "build", "-o", cli, "./engine/cmd/hearth")
 	build.Dir = root
@@ -99,9 +108,10 @@ func TestEngineUnderNode(t *testing.T) {
 		if len(want.IDs) < 2 {
 			t.Fatalf("%v: hearth generate gave %d tokens; the test needs more", typ, len(want.IDs))
 		}
-		for _, threads := range []int{1, 2} {
+		for _, run := range []struct{ threads, batch int }{{1, 0}, {2, 0}, {1, 5}} {
+			threads := run.threads
 			cmd := exec.Command(node, filepath.Join("testdata", "node_engine.mjs"), assets,
-				filepath.Join(root, "web", "engine", "runtime.js"), path, strconv.Itoa(threads), strconv.Itoa(n), prompt)
+				filepath.Join(root, "web", "engine", "runtime.js"), path, strconv.Itoa(threads), strconv.Itoa(run.batch), strconv.Itoa(n), prompt)
 			cmd.Stderr = os.Stderr
 			out, err := cmd.Output()
 			if err != nil {
@@ -131,6 +141,20 @@ func TestEngineUnderNode(t *testing.T) {
 				t.Fatalf("%v, %d threads: ids\n%v\nhearth generate:\n%v", typ, threads, got.IDs, want.IDs)
 			case got.Text != want.Text:
 				t.Fatalf("%v, %d threads: text %q, hearth generate %q", typ, threads, got.Text, want.Text)
+			}
+			ml, mr := got.MemoryAfterLoad, got.MemoryAfterRun
+			t.Logf("%v, %d threads, batch %d: arena %d bytes after load, %d after the run (%d in use, %d KV positions); Go heap %d bytes live",
+				typ, threads, run.batch, ml.ArenaBytes, mr.ArenaBytes, mr.ArenaUsed, mr.KVTokens, mr.GoHeapLive)
+			switch {
+			case ml.KVTokens != 0 || mr.KVTokens != 64:
+				t.Fatalf("%v: the KV cache holds %d positions after the load and %d after %d+%d tokens; want 0 and 64",
+					typ, ml.KVTokens, mr.KVTokens, want.PromptTokens, n)
+			case mr.ArenaBytes != mr.ArenaPages || mr.ArenaUsed > mr.ArenaBytes || mr.ArenaBytes-mr.ArenaUsed > 1<<20:
+				t.Fatalf("%v: the engine counts %d arena bytes (%d in use), the glue's memory has %d", typ, mr.ArenaBytes, mr.ArenaUsed, mr.ArenaPages)
+			case ml.ArenaBytes > size.Size()+1<<20:
+				t.Fatalf("%v: after loading a %d-byte file the arena holds %d bytes", typ, size.Size(), ml.ArenaBytes)
+			case mr.GoHeapLive <= 0:
+				t.Fatalf("%v: the engine reports a Go heap of %d bytes", typ, mr.GoHeapLive)
 			}
 		}
 	}

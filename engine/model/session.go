@@ -15,7 +15,19 @@ type SessionOptions struct {
 	// Batch is the most tokens one pass through the network takes; longer
 	// inputs are split. 0 means DefaultBatch (or Context, if smaller).
 	Batch int
+	// GrowKV starts the KV cache empty and grows it as the context fills
+	// (by a quarter, at least kvStep positions, up to Context), so that
+	// its memory follows the tokens held rather than the context's size:
+	// what the browser engine wants, where every byte of the arena stays
+	// counted. Growing copies the cached rows into larger tensors, so the
+	// pass that crosses a boundary allocates; the others do not. Without
+	// it the whole cache is allocated by NewSession. The logits are the
+	// same bits either way.
+	GrowKV bool
 }
+
+// kvStep is the granularity, in positions, of a growing KV cache.
+const kvStep = 64
 
 // DefaultContext caps the context of a session whose options leave it 0.
 const DefaultContext = 4096
@@ -37,7 +49,9 @@ type Session struct {
 	nCtx   int
 	batch  int
 	pos    int
-	k, v   []compute.Tensor // per layer: nCtx × KVHeads·HeadDimK (·HeadDimV)
+	k, v   []compute.Tensor // per layer: kvCap × KVHeads·HeadDimK (·HeadDimV)
+	kvCap  int              // positions every layer's cache holds (nCtx unless GrowKV)
+	growKV bool             // the cache grows (its tensors are not in owned)
 	act    activations
 	logits compute.Tensor // outCap × vocabulary
 	outCap int
@@ -99,10 +113,16 @@ func (m *Model) NewSession(opt SessionOptions) (*Session, error) {
 		}
 		return t
 	}
-	for range hp.Layers {
-		s.k = append(s.k, alloc(nCtx, hp.KVHeads*hp.HeadDimK))
-		s.v = append(s.v, alloc(nCtx, hp.KVHeads*hp.HeadDimV))
+	s.k = make([]compute.Tensor, hp.Layers)
+	s.v = make([]compute.Tensor, hp.Layers)
+	if !opt.GrowKV {
+		for i := range hp.Layers {
+			s.k[i] = alloc(nCtx, hp.KVHeads*hp.HeadDimK)
+			s.v[i] = alloc(nCtx, hp.KVHeads*hp.HeadDimV)
+		}
+		s.kvCap = nCtx
 	}
+	s.growKV = opt.GrowKV
 	s.act = activations{
 		x: alloc(batch, hp.Embd), xn: alloc(batch, hp.Embd),
 		q: alloc(batch, hp.Heads*hp.HeadDimK), att: alloc(batch, hp.Heads*hp.HeadDimV),
@@ -141,7 +161,61 @@ func (s *Session) Close() {
 		s.b.Free(t)
 	}
 	s.owned = nil
+	if s.growKV {
+		for i := range s.k {
+			s.freeKV(&s.k[i])
+			s.freeKV(&s.v[i])
+		}
+	}
+	s.kvCap = 0
 }
+
+func (s *Session) freeKV(t *compute.Tensor) {
+	if t.Valid() {
+		s.b.Free(*t)
+	}
+	*t = compute.Tensor{}
+}
+
+// reserveKV makes every layer's cache hold at least need positions,
+// growing a GrowKV session's tensors: each layer's keys, then its values,
+// move into a larger tensor one at a time, so at most one old tensor is
+// held beside its replacement. On error the cache holds what it held (some
+// layers may have grown; kvCap counts what all of them hold).
+func (s *Session) reserveKV(need int) error {
+	if need <= s.kvCap {
+		return nil
+	}
+	grown := min(s.nCtx, max(roundUpTo(need, kvStep), roundUpTo(s.kvCap+s.kvCap/4, kvStep)))
+	for i := range s.k {
+		for _, t := range []*compute.Tensor{&s.k[i], &s.v[i]} {
+			if t.Valid() && t.Rows() >= grown {
+				continue
+			}
+			cols := s.m.HP.KVHeads * s.m.HP.HeadDimK
+			if t == &s.v[i] {
+				cols = s.m.HP.KVHeads * s.m.HP.HeadDimV
+			}
+			nt, err := s.b.Alloc(dtype.F32, grown, cols)
+			if err != nil {
+				return fmt.Errorf("model: growing the KV cache from %d to %d tokens: %w", s.kvCap, grown, err)
+			}
+			if t.Valid() && s.pos > 0 {
+				s.b.Copy(nt.Slice(0, s.pos), t.Slice(0, s.pos))
+			}
+			s.freeKV(t)
+			*t = nt
+		}
+	}
+	s.kvCap = grown
+	return nil
+}
+
+// KVCapacity is how many positions the KV cache holds now: the context
+// for a session without GrowKV, else what the tokens so far needed.
+func (s *Session) KVCapacity() int { return s.kvCap }
+
+func roundUpTo(n, step int) int { return (n + step - 1) / step * step }
 
 // check validates a call's tokens before anything runs.
 func (s *Session) check(ids []int32) error {
@@ -169,6 +243,9 @@ func (s *Session) Forward(ids []int32) ([]float32, error) {
 	if err := s.check(ids); err != nil {
 		return nil, err
 	}
+	if err := s.reserveKV(s.pos + len(ids)); err != nil {
+		return nil, err
+	}
 	for start := 0; start < len(ids); start += s.batch {
 		end := min(start+s.batch, len(ids))
 		out := outNone
@@ -186,6 +263,9 @@ func (s *Session) Forward(ids []int32) ([]float32, error) {
 // len(ids) × vocabulary values, row by row, in a new slice.
 func (s *Session) ForwardAll(ids []int32) ([]float32, error) {
 	if err := s.check(ids); err != nil {
+		return nil, err
+	}
+	if err := s.reserveKV(s.pos + len(ids)); err != nil {
 		return nil, err
 	}
 	vocab := s.m.HP.Vocab

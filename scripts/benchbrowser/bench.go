@@ -45,10 +45,14 @@ type runAnswer struct {
 	WallSeconds     *float64 `json:"wallSeconds"`
 }
 
-// memoryAnswer is what an engine's memory answers.
+// memoryAnswer is what an engine's memory answers. The wasm fields are
+// optional: engines that know their wasm memories' high-water mark give it.
 type memoryAnswer struct {
-	Bytes  int64  `json:"bytes"`
-	Source string `json:"source"`
+	Bytes             int64          `json:"bytes"`
+	Source            string         `json:"source"`
+	WasmPeakBytes     int64          `json:"wasmPeakBytes"`
+	WasmLoadPeakBytes int64          `json:"wasmLoadPeakBytes"`
+	WasmDetail        map[string]any `json:"wasmDetail"`
 }
 
 // benchmark runs every engine at every thread count on the model.
@@ -128,7 +132,7 @@ func runCase(parent context.Context, c config, srv *server, engine string, threa
 	}
 
 	var raw map[string]any
-	if _, err := b.call("load", &raw, srv.modelURL(c.model), map[string]any{"threads": threads, "nCtx": c.nCtx}); err != nil {
+	if _, err := b.call("load", &raw, srv.modelURL(c.model), map[string]any{"threads": threads, "nCtx": c.nCtx, "simd": c.simd}); err != nil {
 		return fail(withConsole(err, b))
 	}
 	var li loadInfo
@@ -171,6 +175,8 @@ func runCase(parent context.Context, c config, srv *server, engine string, threa
 	} else {
 		out.MemorySource = "unavailable: " + mem.err
 	}
+	out.setWasmPeak(mem.wasmPeak, mem.wasmLoadPeak, fileBytes(c.model))
+	out.WasmDetail = mem.wasmDetail
 	if rss := rendererPeakRSS("/proc", b.processID); rss > 0 {
 		out.RendererPeakRSSBytes = ptr(rss)
 	}
@@ -207,12 +213,15 @@ func (a runAnswer) figures() runFigures {
 	return f
 }
 
-// memorySampler keeps the largest memory figure the page reported.
+// memorySampler keeps the largest memory figures the page reported.
 type memorySampler struct {
 	b      *browser
 	peak   int64
 	source string
 	err    string
+
+	wasmPeak, wasmLoadPeak int64          // the engine's own high-water marks (0: not given)
+	wasmDetail             map[string]any // its latest breakdown
 }
 
 func (m *memorySampler) sample() {
@@ -224,6 +233,20 @@ func (m *memorySampler) sample() {
 	if a.Bytes > m.peak {
 		m.peak, m.source = a.Bytes, a.Source
 	}
+	m.wasmPeak = max(m.wasmPeak, a.WasmPeakBytes)
+	m.wasmLoadPeak = max(m.wasmLoadPeak, a.WasmLoadPeakBytes)
+	if a.WasmDetail != nil {
+		m.wasmDetail = a.WasmDetail
+	}
+}
+
+// fileBytes is the size of the model file (0 if it cannot be read).
+func fileBytes(path string) int64 {
+	st, err := os.Stat(path)
+	if err != nil {
+		return 0
+	}
+	return st.Size()
 }
 
 // withConsole adds the page's last console lines to an error: they usually

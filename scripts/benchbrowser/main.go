@@ -41,6 +41,7 @@ type config struct {
 	caseTimeout  time.Duration
 	jsonOut      string
 	verbose      bool
+	simd         string // Hearth's kernel build: auto, plain or relaxed
 }
 
 func main() {
@@ -69,6 +70,7 @@ func run(args []string) error {
 	fs.DurationVar(&c.caseTimeout, "timeout", 15*time.Minute, "time limit for one engine at one thread count")
 	fs.StringVar(&c.jsonOut, "json", "", "also write the JSON report to this file")
 	fs.BoolVar(&c.verbose, "v", false, "log the pages' console output to stderr")
+	fs.StringVar(&c.simd, "simd", "auto", "Hearth's kernels: auto (relaxed SIMD where it works), plain (SIMD128 only) or relaxed")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -131,6 +133,8 @@ func (c config) check() error {
 		return fmt.Errorf("wllama is not installed under %s/node_modules (run: cd %s && npm ci)", c.webDir, c.webDir)
 	}
 	switch {
+	case c.simd != "auto" && c.simd != "plain" && c.simd != "relaxed":
+		return fmt.Errorf("-simd %q: want auto, plain or relaxed", c.simd)
 	case c.runs < 1:
 		return fmt.Errorf("-runs must be at least 1, got %d", c.runs)
 	case c.promptTokens < 1 || c.decodeTokens < 2:

@@ -40,7 +40,7 @@ func TestConfigCheckNamesTheProblem(t *testing.T) {
 		}
 	}
 	good := config{model: model, webDir: web, chromium: chromium, engines: []string{"hearth"}, threads: []int{1},
-		runs: 3, promptTokens: 128, decodeTokens: 64, nCtx: 512}
+		runs: 3, promptTokens: 128, decodeTokens: 64, nCtx: 512, simd: "auto"}
 	if err := good.check(); err != nil {
 		t.Fatalf("good config: %v", err)
 	}
@@ -55,6 +55,7 @@ func TestConfigCheckNamesTheProblem(t *testing.T) {
 		{func(c *config) { c.engines = []string{"other"} }, "no page"},
 		{func(c *config) { c.engines = []string{"wllama"} }, "no page"},
 		{func(c *config) { c.runs = 0 }, "-runs"},
+		{func(c *config) { c.simd = "fast" }, "-simd"},
 		{func(c *config) { c.nCtx = 100 }, "do not fit"},
 	} {
 		cc := good

@@ -34,17 +34,25 @@ type hostInfo struct {
 // result is one engine at one thread count: medians over the runs, or the
 // error that stopped it.
 type result struct {
-	Engine               string         `json:"engine"`
-	Threads              int            `json:"threads"`
-	Error                string         `json:"error,omitempty"`
-	LoadS                *float64       `json:"load_s,omitempty"`
-	PrefillTokS          *float64       `json:"prefill_tok_s,omitempty"`
-	DecodeTokS           *float64       `json:"decode_tok_s,omitempty"`
-	PeakMemoryBytes      *int64         `json:"peak_memory_bytes,omitempty"`
-	MemorySource         string         `json:"memory_source,omitempty"`
-	RendererPeakRSSBytes *int64         `json:"renderer_peak_rss_bytes,omitempty"`
-	EngineInfo           map[string]any `json:"engine_info,omitempty"`
-	RunDetails           []runFigures   `json:"run_details,omitempty"`
+	Engine               string   `json:"engine"`
+	Threads              int      `json:"threads"`
+	Error                string   `json:"error,omitempty"`
+	LoadS                *float64 `json:"load_s,omitempty"`
+	PrefillTokS          *float64 `json:"prefill_tok_s,omitempty"`
+	DecodeTokS           *float64 `json:"decode_tok_s,omitempty"`
+	PeakMemoryBytes      *int64   `json:"peak_memory_bytes,omitempty"`
+	MemorySource         string   `json:"memory_source,omitempty"`
+	RendererPeakRSSBytes *int64   `json:"renderer_peak_rss_bytes,omitempty"`
+	// The engine's wasm memories (Hearth: arena + Go instance) at their
+	// highest over the case, and when the load ended; each also as a
+	// multiple of the model file's size.
+	WasmPeakBytes     *int64         `json:"wasm_peak_bytes,omitempty"`
+	WasmPeakRatio     *float64       `json:"wasm_peak_ratio,omitempty"`
+	WasmLoadPeakBytes *int64         `json:"wasm_load_peak_bytes,omitempty"`
+	WasmLoadPeakRatio *float64       `json:"wasm_load_peak_ratio,omitempty"`
+	WasmDetail        map[string]any `json:"wasm_detail,omitempty"`
+	EngineInfo        map[string]any `json:"engine_info,omitempty"`
+	RunDetails        []runFigures   `json:"run_details,omitempty"`
 }
 
 // runFigures is one timed run.
@@ -77,6 +85,24 @@ var reportNotes = []string{
 	"wllama: one server slot, n_gpu_layers 0, cache_prompt false on every request (the harness checks that no prompt token came from a cache), its default KV cache and flash-attention settings.",
 	"ratios are Hearth / wllama: above 1 Hearth is faster for prefill and decode; for load, below 1 is faster.",
 	"peak_memory_bytes is what the page reports (memory_source says how); renderer_peak_rss_bytes is the VmHWM of the renderer process from /proc.",
+	"wasm_peak_bytes is the engine's own high-water mark of its wasm memories (Hearth: arena + Go instance, as its worker tracks them) over load and runs; wasm_load_peak_bytes is their size when the load ended, before any generation; the *_ratio fields divide by file_bytes.",
+}
+
+// setWasmPeak records the engine's wasm high-water marks (0: not given)
+// and their ratios to the model file's size.
+func (r *result) setWasmPeak(peak, loadPeak, fileBytes int64) {
+	ratio := func(n int64) *float64 {
+		if fileBytes <= 0 {
+			return nil
+		}
+		return ptr(round3(float64(n) / float64(fileBytes)))
+	}
+	if peak > 0 {
+		r.WasmPeakBytes, r.WasmPeakRatio = ptr(peak), ratio(peak)
+	}
+	if loadPeak > 0 {
+		r.WasmLoadPeakBytes, r.WasmLoadPeakRatio = ptr(loadPeak), ratio(loadPeak)
+	}
 }
 
 // summarize fills the medians from the run details.
@@ -153,7 +179,7 @@ func (r *report) table() string {
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "\n%s (%.1f MB), %d-token prompt, %d generated, median of %d, %s, load average %s → %s\n",
 		r.Model, float64(r.FileBytes)/1e6, r.PromptTokens, r.GeneratedTokens, r.Runs, r.Browser, r.Host.LoadAvgBefore, r.Host.LoadAvgAfter)
-	fmt.Fprintf(&sb, "%-8s %7s %8s %10s %10s %10s %10s\n", "engine", "threads", "load s", "prefill/s", "decode/s", "mem MB", "rss MB")
+	fmt.Fprintf(&sb, "%-8s %7s %8s %10s %10s %10s %10s %10s %9s %9s\n", "engine", "threads", "load s", "prefill/s", "decode/s", "mem MB", "rss MB", "wasm MB", "wasm/file", "load/file")
 	num := func(p *float64, format string) string {
 		if p == nil {
 			return "-"
@@ -166,13 +192,20 @@ func (r *report) table() string {
 		}
 		return fmt.Sprintf("%.0f", float64(*p)/1e6)
 	}
+	mb1 := func(p *int64) string {
+		if p == nil {
+			return "-"
+		}
+		return fmt.Sprintf("%.1f", float64(*p)/1e6)
+	}
 	for _, x := range r.Results {
 		if x.Error != "" {
 			fmt.Fprintf(&sb, "%-8s %7d  error: %s\n", x.Engine, x.Threads, x.Error)
 			continue
 		}
-		fmt.Fprintf(&sb, "%-8s %7d %8s %10s %10s %10s %10s\n", x.Engine, x.Threads,
-			num(x.LoadS, "%.2f"), num(x.PrefillTokS, "%.2f"), num(x.DecodeTokS, "%.2f"), mb(x.PeakMemoryBytes), mb(x.RendererPeakRSSBytes))
+		fmt.Fprintf(&sb, "%-8s %7d %8s %10s %10s %10s %10s %10s %9s %9s\n", x.Engine, x.Threads,
+			num(x.LoadS, "%.2f"), num(x.PrefillTokS, "%.2f"), num(x.DecodeTokS, "%.2f"), mb(x.PeakMemoryBytes), mb(x.RendererPeakRSSBytes),
+			mb1(x.WasmPeakBytes), num(x.WasmPeakRatio, "%.3f"), num(x.WasmLoadPeakRatio, "%.3f"))
 	}
 	for _, q := range r.Ratios {
 		if q.Missing != "" {

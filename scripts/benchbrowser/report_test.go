@@ -98,3 +98,33 @@ func TestTableShowsFiguresAndErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestWasmPeakIsReportedAgainstTheFileSize(t *testing.T) {
+	var r result
+	r.setWasmPeak(126_000_000, 117_500_000, 105_000_000)
+	if r.WasmPeakBytes == nil || *r.WasmPeakBytes != 126_000_000 || r.WasmPeakRatio == nil || *r.WasmPeakRatio != 1.2 {
+		t.Fatalf("peak %v ratio %v, want 126000000 and 1.2", r.WasmPeakBytes, r.WasmPeakRatio)
+	}
+	if r.WasmLoadPeakRatio == nil || *r.WasmLoadPeakRatio != 1.119 {
+		t.Fatalf("load ratio %v, want 1.119 (117.5/105, rounded)", r.WasmLoadPeakRatio)
+	}
+	var none result
+	none.setWasmPeak(0, 0, 105_000_000)
+	if none.WasmPeakBytes != nil || none.WasmPeakRatio != nil || none.WasmLoadPeakBytes != nil {
+		t.Fatalf("an engine that gives no wasm peak got %+v", none)
+	}
+	b, err := json.Marshal(none)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(b), "wasm_peak") {
+		t.Errorf("absent wasm figures appear in JSON: %s", b)
+	}
+	rep := report{Model: "m.gguf", FileBytes: 105_000_000, Runs: 1, Results: []result{r, {Engine: "wllama", Threads: 1, LoadS: ptr(1.0)}}}
+	tab := rep.table()
+	for _, want := range []string{"wasm/file", "126.0", "1.200", "1.119"} {
+		if !strings.Contains(tab, want) {
+			t.Errorf("table lacks %q:\n%s", want, tab)
+		}
+	}
+}

@@ -5,6 +5,8 @@ package main
 import (
 	"errors"
 	"fmt"
+	"reflect"
+	"runtime"
 	"time"
 
 	"github.com/hearth-ai/hearth/engine/compute/arena"
@@ -25,11 +27,14 @@ type engine struct {
 	sess *model.Session
 
 	// The generation under way (after start).
-	sampler *sample.Sampler
-	history []int32
-	logits  []float32 // the logits the next token is sampled from
-	stream  *tokenizer.StreamDecoder
-	started bool
+	sampler    *sample.Sampler // nil for plain greedy decoding
+	samplerCfg sample.Config   // sampler's settings
+	history    []int32
+	logits     []float32 // the logits the next token is sampled from
+	stream     *tokenizer.StreamDecoder
+	started    bool
+
+	chatTmpl chatTemplate // the model's chat template (chat.go)
 }
 
 // modelInfo is what load reports.
@@ -46,15 +51,39 @@ type modelInfo struct {
 	Seconds    float64 `json:"seconds"`
 }
 
+// loadOptions size the session of a load.
+type loadOptions struct {
+	// Context is the most tokens the session holds (0: the model's
+	// context, at most model.DefaultContext).
+	Context int
+	// Batch is the most prompt tokens one pass evaluates (0: DefaultBatch).
+	Batch int
+}
+
+// DefaultBatch is the browser engine's prefill pass: a 32-token pass
+// needs a sixteenth of the activations of llama.cpp's 512 (0.8 MB instead
+// of 12 MB for SmolLM2-135M, 1.8 MB instead of 29 MB for Qwen2.5-0.5B),
+// and is not slower: the matmul kernels decode each weight block once per
+// 4-token tile whatever the pass's length.
+const DefaultBatch = 32
+
 // load opens the glue's file source src, reads its tokenizer and streams
-// its weights into a fresh arena backend, with a session of nCtx tokens
-// (0: the model's context, at most model.DefaultContext).
-func (e *engine) load(src uint32, nCtx int) (*modelInfo, error) {
+// its weights into a fresh arena backend (reserved once, at the weights'
+// size), with a session whose KV cache grows as the context fills.
+func (e *engine) load(src uint32, opt loadOptions) (*modelInfo, error) {
 	if e.m != nil {
 		return nil, errors.New("a model is already loaded (unload it first)")
 	}
+	nCtx := opt.Context
 	if nCtx < 0 {
 		return nil, fmt.Errorf("context of %d tokens: it must not be negative", nCtx)
+	}
+	batch := opt.Batch
+	if batch < 0 {
+		return nil, fmt.Errorf("batch of %d tokens: it must not be negative", batch)
+	}
+	if batch == 0 {
+		batch = DefaultBatch
 	}
 	t0 := time.Now()
 	fs, err := arena.OpenFileSource(src)
@@ -77,6 +106,16 @@ func (e *engine) load(src uint32, nCtx int) (*modelInfo, error) {
 	if err != nil {
 		return nil, err
 	}
+	// One memory.grow for all the weights, to their exact size: the arena
+	// never gives pages back, so it must not grow by more than it needs.
+	sizes := make([]int64, len(f.Tensors))
+	for i, t := range f.Tensors {
+		sizes[i] = t.Size
+	}
+	if err := back.Reserve(arena.ReserveSize(sizes...)); err != nil {
+		back.Close()
+		return nil, fmt.Errorf("the model's %d MB of weights do not fit the browser's memory: %w", arena.ReserveSize(sizes...)>>20, err)
+	}
 	m, err := model.Load(f, back)
 	if err != nil {
 		back.Close()
@@ -85,19 +124,42 @@ func (e *engine) load(src uint32, nCtx int) (*modelInfo, error) {
 	if nCtx == 0 {
 		nCtx = min(m.HP.ContextLength, model.DefaultContext)
 	}
-	sess, err := m.NewSession(model.SessionOptions{Context: nCtx})
+	sess, err := m.NewSession(model.SessionOptions{Context: nCtx, Batch: batch, GrowKV: true})
 	if err != nil {
 		m.Close()
 		back.Close()
 		return nil, err
 	}
 	e.back, e.m, e.tok, e.sess = back, m, tok, sess
+	e.chatTmpl = chatTemplateOf(f)
 	return &modelInfo{
 		Arch: m.HP.Arch, Layers: m.HP.Layers, Embd: m.HP.Embd, Vocab: m.HP.Vocab,
 		WeightType: m.WeightType.String(), Context: sess.Context(), Threads: back.Threads(),
 		AddBOS: tok.AddBOS(), ArenaBytes: int64(dev.Pages()) * arena.PageSize,
 		Seconds: time.Since(t0).Seconds(),
 	}, nil
+}
+
+// memoryReport is what memory reports: the arena as the backend sees it
+// and the Go heap as the runtime does (both in bytes).
+type memoryReport struct {
+	ArenaBytes, ArenaUsed int64 // the arena's pages, and the bytes of them in use
+	KVTokens              int   // positions the KV cache holds now (it grows with the context)
+	GoHeapLive, GoHeapSys int64 // live Go heap, and the heap memory the runtime holds
+	GoSys                 int64 // all memory the Go runtime holds
+}
+
+func (e *engine) memory() memoryReport {
+	var r memoryReport
+	if e.back != nil {
+		u := e.back.Usage()
+		r.ArenaBytes, r.ArenaUsed = u.Bytes, u.Used
+		r.KVTokens = e.sess.KVCapacity()
+	}
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	r.GoHeapLive, r.GoHeapSys, r.GoSys = int64(ms.HeapAlloc), int64(ms.HeapSys), int64(ms.Sys)
+	return r
 }
 
 // unload frees the model; the arena memory stays with the glue.
@@ -143,8 +205,10 @@ func (e *engine) start(prompt []int32, cfg sample.Config) (*startResult, error) 
 	if len(prompt) == 0 {
 		return nil, errors.New("the prompt has no tokens")
 	}
-	s, err := sample.New(cfg)
-	if err != nil {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if err := e.prepareSampler(cfg); err != nil {
 		return nil, err
 	}
 	e.sess.Reset()
@@ -154,10 +218,43 @@ func (e *engine) start(prompt []int32, cfg sample.Config) (*startResult, error) 
 		return nil, err
 	}
 	secs := time.Since(t0).Seconds()
-	e.sampler, e.logits, e.started = s, logits, true
+	e.logits, e.started = logits, true
 	e.history = append(e.history[:0], prompt...)
 	e.stream = e.tok.NewStreamDecoder()
 	return &startResult{PromptTokens: len(prompt), PrefillSeconds: secs}, nil
+}
+
+// prepareSampler readies the sampling cfg asks for. A sampler holds ~40
+// bytes per vocabulary entry (2 MB for a 49k vocabulary, 6 MB for 152k) of
+// Go heap, which never shrinks: greedy decoding with nothing applied needs
+// none (sample.Greedy on the logits is what the sampler would do), and a
+// sampler is kept from one generation to the next while the settings stay
+// the same (Reset restarts its random stream).
+func (e *engine) prepareSampler(cfg sample.Config) error {
+	if greedyOnly(cfg) {
+		e.sampler = nil
+		return nil
+	}
+	if e.sampler == nil || !reflect.DeepEqual(cfg, e.samplerCfg) {
+		e.sampler = nil // the old one is garbage before the new one is made
+		s, err := sample.New(cfg)
+		if err != nil {
+			return err
+		}
+		if err := s.Prepare(e.m.HP.Vocab); err != nil {
+			return err
+		}
+		e.sampler, e.samplerCfg = s, cfg
+	}
+	e.sampler.Reset()
+	return nil
+}
+
+// greedyOnly reports whether cfg is plain greedy decoding: no temperature,
+// no penalties, no logit bias.
+func greedyOnly(cfg sample.Config) bool {
+	return cfg.Temperature <= 0 && (cfg.RepeatPenalty == 0 || cfg.RepeatPenalty == 1) &&
+		cfg.PresencePenalty == 0 && cfg.FrequencyPenalty == 0 && len(cfg.LogitBias) == 0
 }
 
 // stepResult is one sampled token.
@@ -181,7 +278,10 @@ func (e *engine) next(more bool) (*stepResult, error) {
 	if !e.started {
 		return nil, errors.New("no generation is under way (call start first)")
 	}
-	id := e.sampler.Sample(e.logits, e.history)
+	id := sample.Greedy(e.logits)
+	if e.sampler != nil {
+		id = e.sampler.Sample(e.logits, e.history)
+	}
 	if id == sample.NoToken {
 		e.started = false
 		return nil, errors.New("no token could be sampled")

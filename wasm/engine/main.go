@@ -9,10 +9,12 @@
 // synchronously; each returns an object, with an error field when the call
 // failed:
 //
-//	load(source, nCtx)        → {arch, layers, embd, vocab, weightType, context, threads, addBOS, arenaBytes, seconds}
+//	load(source, nCtx, batch) → {arch, layers, embd, vocab, weightType, context, threads, addBOS, arenaBytes, seconds}
 //	tokenize(text)            → {ids}
+//	chat(messages[, opts])    → {ids, prompt, template}   (chat.go)
 //	start(ids, sampling)      → {promptTokens, prefillSeconds}
 //	next(more)                → {id, text, eog, full, forwardSeconds}
+//	memory()                  → {arenaBytes, arenaUsed, kvTokens, goHeapLive, goHeapSys, goSys}
 //	unload()                  → {}
 //
 // source is the id of a file source the glue registered; sampling holds
@@ -22,17 +24,27 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"runtime/debug"
 	"syscall/js"
 
+	"github.com/hearth-ai/hearth/engine/gguf"
 	"github.com/hearth-ai/hearth/engine/sample"
 )
 
 func main() {
+	// The Go heap lives in the Go instance's linear memory, which never
+	// shrinks: its high-water mark is what the page pays for as long as
+	// it lives. A GC at 25% growth (instead of 100%) keeps that mark close
+	// to the live heap (the tokenizer's tables, ~5 MB for a 49k
+	// vocabulary); the engine allocates little per token, so collections
+	// are rare and short.
+	debug.SetGCPercent(25)
 	var e engine
 	api := map[string]any{
 		"load": call(func(args []js.Value) (map[string]any, error) {
-			info, err := e.load(uint32(intArg(args, 0)), intArg(args, 1))
+			info, err := e.load(uint32(intArg(args, 0)), loadOptions{Context: intArg(args, 1), Batch: intArg(args, 2)})
 			if err != nil {
 				return nil, err
 			}
@@ -86,6 +98,14 @@ func main() {
 			}
 			return map[string]any{"id": r.ID, "text": r.Text, "eog": r.EOG, "full": r.Full, "forwardSeconds": r.ForwardSeconds}, nil
 		}),
+		"memory": call(func([]js.Value) (map[string]any, error) {
+			m := e.memory()
+			return map[string]any{
+				"arenaBytes": m.ArenaBytes, "arenaUsed": m.ArenaUsed, "kvTokens": m.KVTokens,
+				"goHeapLive": m.GoHeapLive, "goHeapSys": m.GoHeapSys, "goSys": m.GoSys,
+			}, nil
+		}),
+		"chat": call(e.chatRequest),
 		"unload": call(func([]js.Value) (map[string]any, error) {
 			e.unload()
 			return map[string]any{}, nil
@@ -95,8 +115,8 @@ func main() {
 	select {} // serve calls until the worker ends
 }
 
-// call wraps f as a JS function returning f's object, or {error} when f
-// fails or panics (a panic must not end the program: the page stays usable).
+// call wraps f as a JS function returning f's object, or {error, badFile}
+// when f fails or panics (a panic must not end the program: the page stays usable).
 func call(f func(args []js.Value) (map[string]any, error)) js.Func {
 	return js.FuncOf(func(_ js.Value, args []js.Value) (ret any) {
 		defer func() {
@@ -106,7 +126,10 @@ func call(f func(args []js.Value) (map[string]any, error)) js.Func {
 		}()
 		out, err := f(args)
 		if err != nil {
-			return map[string]any{"error": err.Error()}
+			// badFile: the bytes are not a valid GGUF file (truncated,
+			// corrupt, or something else), so a stored copy is useless.
+			var fe *gguf.FormatError
+			return map[string]any{"error": err.Error(), "badFile": errors.As(err, &fe)}
 		}
 		return out
 	})

@@ -4,13 +4,15 @@
 // worker_threads when threads > 1. Prints one JSON line: the greedy
 // generation's ids and text and the timings.
 //
-//   node node_engine.mjs <assets dir> <runtime.js> <model.gguf> <threads> <n> <prompt>
+//   node node_engine.mjs <assets dir> <runtime.js> <model.gguf> <threads> <batch> <n> <prompt>
+//
+// batch is the prompt tokens per pass (0: the engine's default).
 import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 
-const [assets, runtimePath, modelPath, threadsArg, nArg, prompt] = process.argv.slice(2);
+const [assets, runtimePath, modelPath, threadsArg, batchArg, nArg, prompt] = process.argv.slice(2);
 const runtime = await import(pathToFileURL(runtimePath).href);
 await import(pathToFileURL(path.join(assets, 'wasm_exec.js')).href);
 
@@ -54,8 +56,9 @@ let filled = 0;
 const src = runtime.chunkSource(chunks);
 src.onFill = (n) => { filled += n; };
 const id = engine.addSource(src);
-const info = engine.load(id, 256);
+const info = engine.load(id, 256, Number(batchArg));
 engine.removeSource(id);
+const memoryAfterLoad = engine.memory();
 
 // What the CLI does for `hearth generate --prompt P -n N --temp 0`.
 const ids = engine.tokenize(prompt);
@@ -72,5 +75,10 @@ for (let i = 0; i < n; i++) {
   decodeSeconds += r.forwardSeconds;
   if (r.eog || r.full) break;
 }
-console.log(JSON.stringify({ truncatedError, missingError, info, filled, promptTokens: start.promptTokens, prefillSeconds: start.prefillSeconds, decodeSeconds, ids: out, text, threads: engine.threads, batches: engine.stats.batches }));
+const memoryAfterRun = engine.memory();
+memoryAfterRun.arenaPages = engine.arena.buffer.byteLength;
+console.log(JSON.stringify({
+  truncatedError, missingError, info, filled, promptTokens: start.promptTokens, prefillSeconds: start.prefillSeconds,
+  decodeSeconds, ids: out, text, threads: engine.threads, batches: engine.stats.batches, memoryAfterLoad, memoryAfterRun,
+}));
 process.exit(0);

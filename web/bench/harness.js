@@ -21,8 +21,11 @@
 //       end-of-sequence ignored); decodeTokens counts the single-token
 //       forward passes that decodeSeconds times (generatedTokens - 1, since
 //       the first token comes from the prefill's logits).
-//   memory() → {bytes, source}
-//       memory the page uses now, and how it was measured.
+//   memory() → {bytes, source, wasmPeakBytes?, wasmLoadPeakBytes?, wasmDetail?}
+//       memory the page uses now, and how it was measured; an engine that
+//       can tell also gives the high-water mark of its wasm memories
+//       (wasmPeakBytes), their size when the load ended (wasmLoadPeakBytes)
+//       and a breakdown (wasmDetail, reported as it is).
 //
 // The harness drives the page through benchCall(method, args), which never
 // rejects: it answers {ok: value}, {error: message} or {missing: true}.

@@ -5,6 +5,11 @@
 //   await h.load('model.gguf', { threads: 2, nCtx: 2048, onProgress });
 //   const r = await h.generate('Once upon a time', { nPredict: 64, onToken: (t) => out.append(t.text) });
 //   h.stop(); // ends a generation started with onToken after its current token
+//
+// A model loaded from a URL is downloaded once into the origin's private
+// file system (OPFS) and read from there by later loads of the same URL,
+// also offline: models() lists the cached copies, deleteModel(url) removes
+// one.
 export class Hearth {
   constructor({ workerURL = new URL('./worker.js', import.meta.url) } = {}) {
     this.worker = new Worker(workerURL, { type: 'module', name: 'hearth-engine' });
@@ -36,13 +41,37 @@ export class Hearth {
 
   // load fetches a GGUF file from a URL (or reads a File/Blob) into the
   // engine. threads > 1 takes effect only in a cross-origin isolated page.
-  load(source, { threads = 1, nCtx = 0, onProgress } = {}) {
+  // A URL's file is kept in OPFS (cache: false skips the store) and not
+  // fetched again unless revalidate is set, which asks the server whether
+  // it changed. onProgress gets {phase: 'download' | 'cached' | 'upload',
+  // loaded, total, cached}; the answer says {cached, storage, ...}.
+  // batch is how many prompt tokens one pass evaluates (0: the engine's
+  // default, 32; larger passes hold more activations in memory). simd
+  // picks the kernel build at the worker's first load: 'auto' (relaxed SIMD
+  // where it works, else SIMD128), 'plain' or 'relaxed'; the answer's
+  // kernels field says which runs.
+  load(source, { threads = 1, nCtx = 0, batch = 0, cache = true, revalidate = false, simd = 'auto', onProgress } = {}) {
     const args = typeof source === 'string' || source instanceof URL ? { url: String(source) } : { blob: source };
-    return this.#request('load', { ...args, threads, nCtx }, onProgress);
+    return this.#request('load', { ...args, threads, nCtx, batch, cache, revalidate, simd }, onProgress);
   }
+
+  // models lists the models cached in OPFS: [{url, size, date, etag,
+  // lastModified}] (empty where the browser offers no OPFS).
+  models() { return this.#request('models'); }
+
+  // deleteModel removes url's cached copy: true if there was one.
+  deleteModel(url) { return this.#request('deleteModel', { url: String(url) }); }
 
   // tokenize returns the token ids of text (with BOS when the model adds one).
   tokenize(text) { return this.#request('tokenize', { text }); }
+
+  // chat renders a conversation [{role, content}] with the model's own
+  // chat template (ending with the assistant's header unless
+  // addGenerationPrompt is false) and tokenizes it: {ids, prompt,
+  // template: 'gguf' | 'chatml'}; generate(ids) then answers.
+  chat(messages, { addGenerationPrompt = true } = {}) {
+    return this.#request('chat', { messages, addGenerationPrompt });
+  }
 
   // generate continues a prompt (text or ids). sampling: {temperature,
   // topK, topP, minP, repeatPenalty, repeatLastN, presencePenalty,
@@ -53,6 +82,8 @@ export class Hearth {
   }
 
   stop() { return this.#request('stop'); }
+  // memory reports the engine's wasm memories (arena + Go instance):
+  // {arenaBytes, goBytes, peakBytes, loadPeakBytes, arenaUsed, kvTokens, ...}.
   memory() { return this.#request('memory'); }
   unload() { return this.#request('unload'); }
   terminate() { this.worker.terminate(); }

@@ -11,6 +11,14 @@
 // Go pointers are addresses in the Go instance's memory, whose buffer is
 // re-read on every call (it grows); i64 values arrive and leave as BigInt.
 //
+// Sources: a model loads from a synchronous source {size, read(pos, dst,
+// off, n) → bytes} registered with addSource. The engine reads the GGUF
+// header through Go's memory and has every tensor's bytes copied straight
+// into the arena (source_fill, FILL_CHUNK at a time), so weights never
+// enter the Go heap. worker.js uses modelstore.js's fileSource (an OPFS
+// file: read() is accessHandle.read into the arena), blobSource (a File or
+// Blob) and, where there is no OPFS, chunkSource over download().
+//
 // Threads: with threads > 1 the arena is a shared WebAssembly.Memory; each
 // of threads-1 helpers (spawnHelper) instantiates the shared kernel module
 // over it and waits on a shared control block (Atomics.wait). run_jobs
@@ -142,7 +150,12 @@ export async function startEngine({ goModule, kernels, kernelsShared, threads = 
   go.run(goInstance); // runs main until it waits for calls
   const api = globalThis.hearthEngine;
   if (!api) throw new Error('the Go engine did not start');
-  const check = (r) => { if (r && r.error) throw new Error(r.error); return r; };
+  // An engine error becomes an Error; badFile marks bytes that are not a
+  // valid GGUF file.
+  const check = (r) => {
+    if (r && r.error) throw Object.assign(new Error(r.error), { badFile: !!r.badFile });
+    return r;
+  };
 
   return {
     threads,
@@ -150,10 +163,19 @@ export async function startEngine({ goModule, kernels, kernelsShared, threads = 
     // addSource registers a synchronous source {size, read(pos, u8, off, n) → bytes}.
     addSource(src) { const id = nextSource++; sources.set(id, src); return id; },
     removeSource(id) { sources.delete(id); },
-    load: (source, nCtx = 0) => check(api.load(source, nCtx)),
+    // load streams the model from a source into the arena: a session of
+    // nCtx tokens (0: the model's, at most 4096), prompts evaluated batch
+    // tokens per pass (0: the engine's default, 32).
+    load: (source, nCtx = 0, batch = 0) => check(api.load(source, nCtx, batch)),
     tokenize: (text) => check(api.tokenize(text)).ids,
+    // chat renders [{role, content}] with the model's chat template and
+    // tokenizes it: {ids, prompt, template: 'gguf' | 'chatml'}.
+    chat: (messages, opts = {}) => check(api.chat(messages, opts)),
     start: (ids, sampling = {}) => check(api.start(ids, sampling)),
     next: (more) => check(api.next(more)),
+    // The engine's account of its memory: {arenaBytes, arenaUsed,
+    // kvTokens, goHeapLive, goHeapSys, goSys} (bytes; kvTokens positions).
+    memory: () => check(api.memory()),
     unload: () => check(api.unload()),
     stats,
     goMemoryBytes: () => goInstance.exports.mem.buffer.byteLength,
@@ -208,22 +230,29 @@ export function blobSource(blob) {
   };
 }
 
-// download reads url into chunks, reporting progress(loaded, total).
+// download reads url into chunks, reporting progress(loaded, total): the
+// whole body is held in memory until the model is loaded, so the worker
+// uses it only where it cannot stream into OPFS (modelstore.js).
 export async function download(url, progress) {
   const resp = await fetch(url);
   if (!resp.ok) throw new Error(`fetching ${url}: HTTP ${resp.status}`);
-  const total = Number(resp.headers.get('Content-Length')) || 0;
+  // Content-Length counts the encoded bytes of a compressed body; the
+  // stream gives decoded ones, so only an unencoded length can be checked.
+  const enc = resp.headers.get('Content-Encoding');
+  const total = enc && enc !== 'identity' ? 0 : Number(resp.headers.get('Content-Length')) || 0;
   const reader = resp.body.getReader();
   const chunks = [];
   let loaded = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    const { done, value } = await reader.read().catch((e) => { // the connection broke
+      throw new Error(`fetching ${url}: the download failed after ${loaded}${total ? ` of ${total}` : ''} bytes (${e.message})`);
+    });
     if (done) break;
     chunks.push(value);
     loaded += value.length;
     progress?.(loaded, total);
   }
-  if (total && loaded !== total) throw new Error(`fetching ${url}: got ${loaded} of ${total} bytes`);
+  if (total && loaded !== total) throw new Error(`fetching ${url}: got ${loaded} of ${total} bytes (the download was cut short)`);
   return chunks;
 }
 

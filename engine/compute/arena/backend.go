@@ -114,21 +114,18 @@ func (b *Backend) Close() error {
 	return b.dev.Close()
 }
 
-// grow is the heap's way to enlarge the arena: by at least n bytes, and by
-// an eighth of its size (at least 1 MiB) when the memory allows, so that
-// loading a model tensor by tensor grows it a few dozen times, not once per
-// tensor.
+// grow is the heap's way to enlarge the arena: by the whole pages that n
+// more bytes need, and no more. Every page the arena ever has stays with
+// the page (a WebAssembly.Memory never shrinks), so growing ahead "to save
+// memory.grow calls" would be memory held for nothing: a model loader
+// calls Reserve once with the size of its weights instead, and the
+// session's later blocks are small. (It used to grow by an eighth of the
+// arena at least: 9 MiB of a 75 MiB model's arena, never used.)
 func (b *Backend) grow(n uint64) (uint64, bool) {
 	cur, limit := uint64(b.dev.Pages()), uint64(b.dev.MaxPages())
 	need := (n + PageSize - 1) / PageSize
-	if cur+need > limit {
+	if cur+need > limit || !b.dev.Grow(uint32(need)) {
 		return 0, false
-	}
-	want := min(max(need, cur/8, 16), limit-cur)
-	if !b.dev.Grow(uint32(want)) {
-		if want == need || !b.dev.Grow(uint32(need)) {
-			return 0, false
-		}
 	}
 	return uint64(b.dev.Pages()) * PageSize, true
 }
@@ -149,8 +146,9 @@ func (b *Backend) alloc(size uint64, zero bool) (uint32, error) {
 }
 
 // Reserve grows the arena ahead of time so that n more bytes fit without
-// growing it again (a model loader calls it with the size of the weights:
-// one memory.grow instead of several).
+// growing it again (a model loader calls it with the size of the weights,
+// each rounded up to Align, as ReserveSize counts them: one memory.grow
+// instead of one per tensor).
 func (b *Backend) Reserve(n int64) error {
 	if n <= 0 {
 		return nil
@@ -163,16 +161,34 @@ func (b *Backend) Reserve(n int64) error {
 	if b.heap.end == 0 {
 		need += Align
 	}
-	if !b.heap.growBy(need, func(m uint64) (uint64, bool) {
-		p := (m + PageSize - 1) / PageSize
-		if uint64(b.dev.Pages())+p > uint64(b.dev.MaxPages()) || !b.dev.Grow(uint32(p)) {
-			return 0, false
-		}
-		return uint64(b.dev.Pages()) * PageSize, true
-	}) {
+	if !b.heap.growBy(need, b.grow) {
 		return fmt.Errorf("arena: cannot reserve %d bytes: the arena holds %d of at most %d bytes", n, b.heap.end, uint64(b.dev.MaxPages())*PageSize)
 	}
 	return nil
+}
+
+// ReserveSize is the arena space blocks of the given sizes take (each is
+// rounded up to Align): what to Reserve before allocating them.
+func ReserveSize(sizes ...int64) int64 {
+	var n uint64
+	for _, s := range sizes {
+		if s > 0 {
+			n += roundUp(uint64(s))
+		}
+	}
+	return int64(n)
+}
+
+// Usage is how much of the arena is in use.
+type Usage struct {
+	Bytes       int64 // the arena's size: every page it has (pages are never given back)
+	Used        int64 // bytes handed out to live buffers and scratch blocks
+	LargestFree int64 // the largest block an Alloc could take without growing
+}
+
+// Usage reports the arena's size and how much of it is in use.
+func (b *Backend) Usage() Usage {
+	return Usage{Bytes: int64(b.heap.end), Used: int64(b.heap.used), LargestFree: int64(b.heap.largestFree())}
 }
 
 // Alloc returns a zeroed tensor in the arena.

@@ -21,9 +21,11 @@
 // # Memory
 //
 // A first-fit allocator (heap.go) hands out 64-byte-aligned blocks and
-// grows the memory by whole pages (by an eighth of its size at least, so a
-// model loads with a few dozen memory.grow calls; Backend.Reserve grows
-// once ahead of a load). Offset 0 is never handed out. Fresh pages are
+// grows the memory by the whole pages a block needs, never more: a
+// WebAssembly.Memory never shrinks, so every page grown stays counted
+// (Backend.Reserve grows once ahead of a model's weights, sized by
+// ReserveSize; Backend.Usage says how much is in use). Offset 0 is never
+// handed out. Fresh pages are
 // zero; reused blocks are zeroed on Alloc. Free returns a block; buffer ids
 // are never reused, so a stale view panics instead of aliasing. Scratch
 // blocks (converted activations, attention scores, RoPE angles) grow
@@ -66,19 +68,17 @@
 //
 // # Numerics
 //
-// The float kernels reproduce the reference's bits. The matmul kernels
-// take llama.cpp's generic order (quant.VecDot) for every shape, while
-// the reference takes the AMX order on the shapes llama.cpp's AMX buffer
-// takes (compute.KernelFor: Q4_0, Q4_1, Q8_0, Q4_K, Q5_K, Q6_K and F16
-// weights with a multiple of 32 rows) and ggml's own orders for F32
-// weights. For quantized weights the products then differ in their last
-// bits, which now and then moves an activation across a quantization step
-// a layer later; F16 weights on AMX shapes meet unrounded F32 activations
-// in the reference but F16-rounded ones here (llama.cpp's generic path),
-// about 2⁻¹¹ of each product; F32 weights differ by float32 summation
-// order. Everything else is exact: with MatMul in the reference's order
-// (Options.ReferenceMatMul, in Go) whole models give the reference's
-// bits, and each quantized matmul kernel gives quant.VecDot's.
+// Every kernel gives exactly the bits of the reference backend in
+// compute.OrderWasm, so whole models do too, at any thread count (the
+// model tests assert it, under wazero and under Node): quantized matmuls
+// take llama.cpp's generic order (quant.VecDot) on every shape, float
+// weights the kernels' four-lane f32x4 order. The reference's default
+// order (compute.OrderLlamaCppX86) is what the llama.cpp oracle computes
+// on x86 with AMX: there the products differ in their last bits, which
+// now and then moves an activation across a quantization step a layer
+// later, so logits differ by a few hundredths and long greedy
+// continuations may part. With Options.ReferenceMatMul (MatMul in Go, in
+// the default order) whole models give the default order's bits instead.
 //
 // # Threads
 //

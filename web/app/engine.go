@@ -1,0 +1,88 @@
+package main
+
+// Engine is what the app needs of the inference engine. Its methods block
+// until the engine answers, so the app calls them from goroutines, never
+// from an event handler. Callbacks run one at a time, in the order the
+// engine sent them, and all of them before the method that asked returns.
+type Engine interface {
+	// Load loads the GGUF file at url (downloading it, or reading the
+	// browser's cached copy), reporting progress on the way.
+	Load(url string, onProgress func(Progress)) (ModelInfo, error)
+	// Unload frees the loaded model, if any.
+	Unload() error
+	// ChatPrompt renders a conversation with the loaded model's own chat
+	// template, ending with the header of the assistant's turn, and
+	// tokenizes it.
+	ChatPrompt(turns []Turn) (Prompt, error)
+	// Generate continues the prompt ids, calling onToken with the text of
+	// each token as it is sampled, until the model ends its turn, the
+	// token budget is spent, the context is full or Stop is called.
+	Generate(ids []int32, opt GenerateOptions, onToken func(text string)) (GenerateResult, error)
+	// Stop asks a running generation to end after its current token; it
+	// does not wait.
+	Stop()
+}
+
+// Progress is one step of a load.
+type Progress struct {
+	// Phase is "download" (network to the browser's storage), "cached" (the
+	// file is already stored) or "upload" (file into the engine's memory).
+	Phase         string
+	Loaded, Total int64 // bytes of this phase (Total 0: unknown)
+}
+
+// ModelInfo describes a loaded model.
+type ModelInfo struct {
+	Arch       string // architecture, e.g. "llama"
+	Layers     int
+	Vocab      int    // vocabulary size
+	Context    int    // tokens the session holds
+	WeightType string // e.g. "Q8_0"
+	Threads    int    // engine threads
+	Cached     bool   // the file came from the browser's storage, not the network
+	Storage    string // where the file's bytes were read from: "opfs", "memory" or "blob"
+	Seconds    float64
+}
+
+// Turn is one message of a conversation as the chat template sees it.
+type Turn struct {
+	Role    string // "system", "user" or "assistant"
+	Content string
+}
+
+// Prompt is a rendered, tokenized conversation.
+type Prompt struct {
+	IDs      []int32
+	Text     string // the template's output
+	Template string // where the template came from: "gguf" (the model's own) or "chatml" (a fallback)
+}
+
+// GenerateOptions bound and shape one generation.
+type GenerateOptions struct {
+	MaxTokens int
+	Sampling  Sampling
+}
+
+// Sampling holds the sampler settings (llama.cpp's names and meanings).
+type Sampling struct {
+	Temperature   float64 // 0: greedy
+	TopK          int
+	TopP, MinP    float64
+	RepeatPenalty float64
+	Seed          uint64
+}
+
+// DefaultSampling is llama.cpp's default sampler chain: temperature 0.8,
+// top-k 40, top-p 0.95, min-p 0.05, no repetition penalty.
+func DefaultSampling() Sampling {
+	return Sampling{Temperature: 0.8, TopK: 40, TopP: 0.95, MinP: 0.05, RepeatPenalty: 1}
+}
+
+// GenerateResult is how a generation ended.
+type GenerateResult struct {
+	Tokens         int     // tokens generated
+	PromptTokens   int     // tokens of the prompt
+	Stop           string  // "eog" (the model ended its turn), "length", "context" or "stopped"
+	PrefillSeconds float64 // evaluating the prompt
+	DecodeSeconds  float64 // generating the tokens
+}
