@@ -6,11 +6,15 @@ ORACLE := scripts/oracle
 
 .PHONY: run test test-js testdata build vet fuzz clean web-engine
 
+# The app on http://127.0.0.1:8080/ (ADDR=host:port to change); MODEL=file.gguf
+# also offers that file to the page (/models/local.json lists it).
 run: web-engine
-	$(GO) run ./scripts/serve
+	$(GO) run ./scripts/precompress -q web
+	$(GO) run ./scripts/serve $(if $(ADDR),-addr "$(ADDR)") $(if $(MODEL),-model "$(MODEL)")
 
-# The browser engine: engine.wasm (GOOS=js), kernels.wasm and its shared-memory
-# variant, and Go's wasm_exec.js, written into web/engine/.
+# The browser engine (engine.wasm, GOOS=js; the four builds of kernels.wasm:
+# plain or relaxed SIMD, unshared or shared memory; Go's wasm_exec.js) into
+# web/engine/, and the Vugu app into web/dist/app.wasm.
 web-engine:
 	$(GO) run ./wasm/buildweb
 
