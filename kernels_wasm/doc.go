@@ -85,6 +85,11 @@
 //	    causal grouped-query attention of n query rows at pos0… over cache
 //	    rows k_stride, v_stride floats apart; scratch holds
 //	    4·(⌈(pos0+n)/16⌉·16 + 64·dv) bytes (attention.go)
+//	attention_f16(… the same parameters)
+//	    the same over an F16 cache (k_stride, v_stride count halves): the
+//	    queries and probabilities rounded to halves and multiplied as
+//	    llama.cpp does; scratch holds 4·AttentionF16ScratchFloats(n, pos0,
+//	    dk, dv) bytes (attention_f16.go)
 //
 // Their fused multiply-adds are float32 FMAs done exactly in float64
 // (fma32.go).

@@ -15,15 +15,16 @@ import (
 func floatOpsSignatures() map[string][2][]api.ValueType {
 	i32, f32 := api.ValueTypeI32, api.ValueTypeF32
 	sigs := map[string][2][]api.ValueType{
-		KernelAdd:       {{i32, i32, i32, i32, i32, i32}, nil},
-		KernelMul:       {{i32, i32, i32, i32, i32, i32}, nil},
-		KernelScale:     {{i32, i32, i32, f32}, nil},
-		KernelSiLU:      {{i32, i32, i32, i32}, nil},
-		KernelSwiGLU:    {{i32, i32, i32, i32, i32}, nil},
-		KernelSoftmax:   {{i32, i32, i32, i32}, nil},
-		KernelRMSNorm:   {{i32, i32, i32, i32, i32, i32, f32}, nil},
-		KernelRope:      {{i32, i32, i32, i32, i32, i32, i32, i32}, nil},
-		KernelAttention: {{i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, f32, i32}, nil},
+		KernelAdd:          {{i32, i32, i32, i32, i32, i32}, nil},
+		KernelMul:          {{i32, i32, i32, i32, i32, i32}, nil},
+		KernelScale:        {{i32, i32, i32, f32}, nil},
+		KernelSiLU:         {{i32, i32, i32, i32}, nil},
+		KernelSwiGLU:       {{i32, i32, i32, i32, i32}, nil},
+		KernelSoftmax:      {{i32, i32, i32, i32}, nil},
+		KernelRMSNorm:      {{i32, i32, i32, i32, i32, i32, f32}, nil},
+		KernelRope:         {{i32, i32, i32, i32, i32, i32, i32, i32}, nil},
+		KernelAttention:    {{i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, f32, i32}, nil},
+		KernelAttentionF16: {{i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, f32, i32}, nil},
 	}
 	for _, typ := range dequantTypes {
 		sigs[DequantizeKernel(typ.String())] = [2][]api.ValueType{{i32, i32, i32}, nil}

@@ -153,8 +153,8 @@ func TestModelStoreInChromium(t *testing.T) {
 	}
 	t.Logf("a response cut short: %s", cutErr)
 	notErr := pageError(t, page, "load", d, srv.base+"/model/notgguf.gguf", map[string]any{"nCtx": 128})
-	if !strings.Contains(notErr, "gguf") {
-		t.Fatalf("a file that is not GGUF: error %q, want the GGUF reader's", notErr)
+	if !strings.Contains(notErr, "not a GGUF model file") {
+		t.Fatalf("a file that is not GGUF: error %q, want the engine's check saying so", notErr)
 	}
 	if models := pageCall[[]storedModel](t, page, "models", d); len(models) != 1 || models[0].URL != good {
 		t.Fatalf("after two broken downloads the store lists %+v, want only %s", models, good)

@@ -27,8 +27,8 @@ type Backend interface {
 	Threads() int
 
 	// Alloc returns a zeroed tensor of rows × cols elements of typ. typ
-	// must be F32 for anything but weights; cols must be a whole number of
-	// typ's blocks.
+	// must be F32 for anything but weights and key/value caches (F32 or
+	// F16); cols must be a whole number of typ's blocks.
 	Alloc(typ dtype.Type, rows, cols int) (Tensor, error)
 	// Free releases the buffer t lies in. Views of it become invalid.
 	Free(t Tensor)
@@ -97,8 +97,18 @@ type Backend interface {
 	//		             = DotF32Tiled(p, v[·][kh][d])     if n ≥ 2
 	//
 	// as llama.cpp's graph computes it without flash attention (its rows
-	// are padded with masked positions to a multiple of 256). dst is
-	// n × Heads·dv and must not alias q.
+	// are padded with masked positions to a multiple of 256). k and v are
+	// both F32 or both F16; with F16 (llama.cpp's default cache type) the
+	// operands meet as halves, as ggml_mul_mat converts them:
+	//
+	//	qh = RoundF16(q[r][h])
+	//	s[j] = DotF16Tiled(qh, k[j][kh]) · Scale      if n ≥ 2 and dk mod 16 = 0
+	//	     = DotF16(qh, k[j][kh], false) · Scale    otherwise
+	//	p = RoundF16(SoftmaxRow(s, padded))
+	//	dst[r][h][d] = DotF16Tiled(p, v[·][kh][d])    if n ≥ 2 and dv mod 4 = 0
+	//	             = DotF16(p, v[·][kh][d], padded) otherwise
+	//
+	// dst is n × Heads·dv and must not alias q.
 	Attention(dst, q, k, v Tensor, pos0 int, p Attention)
 
 	// SiLU is dst = x / (1 + exp(−x)) element-wise: SiLU32 on each row's
@@ -109,8 +119,10 @@ type Backend interface {
 	SwiGLU(dst, gate, up Tensor)
 	// Softmax normalises each row: SoftmaxRow(dst[r], x[r], false).
 	Softmax(dst, x Tensor)
-	// Copy copies src into dst (same shape, F32), e.g. new keys into the
-	// cache.
+	// Copy copies src into dst (same shape), e.g. new keys into the
+	// cache. dst is F32 or F16; src is F32 or dst's type. F32 rows going
+	// into an F16 tensor are rounded to nearest even (quant.F32ToF16), as
+	// llama.cpp stores keys and values into an F16 cache.
 	Copy(dst, src Tensor)
 }
 

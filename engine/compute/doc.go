@@ -12,7 +12,9 @@
 //
 // Tensors are small values (a buffer id, a type, a row range and a row
 // length); taking a view of some rows costs nothing. Activations are always
-// F32; weights may be any type engine/quant can dot.
+// F32; weights may be any type engine/quant can dot; key/value caches are
+// F32 or F16 (llama.cpp's default: Copy rounds new rows to halves, and
+// Attention takes its products on halves as ggml_mul_mat does, arith_f16.go).
 //
 // By default the numbers follow llama.cpp's CPU backend as the oracle runs
 // it (x86 with AMX and AVX-512): OrderLlamaCppX86. A matrix multiplication

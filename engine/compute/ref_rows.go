@@ -1,8 +1,12 @@
 package compute
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math"
+
+	"github.com/hearth-ai/hearth/engine/dtype"
+	"github.com/hearth-ai/hearth/engine/quant"
 )
 
 // The row-wise operations: each output row depends on the same row of the
@@ -76,8 +80,27 @@ func (r *Reference) SiLU(dst, x Tensor) { r.unary(opSiLU, "SiLU", dst, x, 0) }
 // Softmax normalises each row (see Backend.Softmax).
 func (r *Reference) Softmax(dst, x Tensor) { r.unary(opSoftmax, "Softmax", dst, x, 0) }
 
-// Copy copies src into dst.
-func (r *Reference) Copy(dst, src Tensor) { r.unary(opCopy, "Copy", dst, src, 0) }
+// Copy copies src into dst, rounding F32 rows into an F16 dst (see
+// Backend.Copy).
+func (r *Reference) Copy(dst, src Tensor) {
+	if dst.typ == dtype.F32 {
+		r.unary(opCopy, "Copy", dst, src, 0)
+		return
+	}
+	r.gen++
+	sameShape("Copy", dst, src)
+	switch {
+	case dst.typ == dtype.F16 && src.typ == dtype.F32:
+		d := r.bytes(dst)
+		for i, x := range r.f32(src) {
+			binary.LittleEndian.PutUint16(d[2*i:], quant.F32ToF16(x))
+		}
+	case dst.typ == dtype.F16 && src.typ == dtype.F16:
+		copy(r.bytes(dst), r.bytes(src))
+	default:
+		panic(fmt.Sprintf("compute: Copy of %v into %v: want F32 into F32 or F16, or F16 into F16", src, dst))
+	}
+}
 
 // RMSNorm normalises each group of w.Cols elements and multiplies by w.
 func (r *Reference) RMSNorm(dst, x, w Tensor, eps float32) {

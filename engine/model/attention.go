@@ -55,12 +55,19 @@ func (at *selfAttention) bindOutput(bd *binder, i int, hp *Hyperparameters) {
 
 // forward projects a.xn to queries, keys and values, rotates them, appends
 // keys and values to layer il's cache and leaves the attention output (not
-// yet projected by Output) in a.att.
+// yet projected by Output) in a.att. With an F32 cache the keys and values
+// are computed in place in the cache; with an F16 one in a.kNew and
+// a.vNew, then stored (rounded to halves) after the rotation, as llama.cpp
+// stores them.
 func (at *selfAttention) forward(s *Session, il int, a activations, pos0 int, rope compute.Rope) {
 	b, hp := s.b, &s.m.HP
 	n := a.x.Rows()
-	k := s.k[il].Slice(pos0, pos0+n)
-	v := s.v[il].Slice(pos0, pos0+n)
+	kc := s.k[il].Slice(pos0, pos0+n)
+	vc := s.v[il].Slice(pos0, pos0+n)
+	k, v := kc, vc
+	if a.kNew.Valid() {
+		k, v = a.kNew, a.vNew
+	}
 	linear(b, a.q, at.Q, at.QBias, a.xn)
 	linear(b, k, at.K, at.KBias, a.xn)
 	linear(b, v, at.V, at.VBias, a.xn)
@@ -72,6 +79,10 @@ func (at *selfAttention) forward(s *Session, il int, a activations, pos0 int, ro
 	}
 	b.Rope(a.q, a.q, pos0, rope)
 	b.Rope(k, k, pos0, rope)
+	if a.kNew.Valid() {
+		b.Copy(kc, k)
+		b.Copy(vc, v)
+	}
 	scale := 1 / float32(math.Sqrt(float64(hp.HeadDimK)))
 	if at.scaleQ {
 		b.Scale(a.q, a.q, scale)

@@ -24,6 +24,12 @@ type SessionOptions struct {
 	// it the whole cache is allocated by NewSession. The logits are the
 	// same bits either way.
 	GrowKV bool
+	// KVType is the element type of the KV cache: dtype.F32 (the zero
+	// value; what the oracle comparisons use) or dtype.F16 (llama.cpp's
+	// default: half the memory; keys and values are rounded to halves as
+	// they are stored, and attention takes its products on halves, as
+	// compute.Backend.Attention says).
+	KVType dtype.Type
 }
 
 // kvStep is the granularity, in positions, of a growing KV cache.
@@ -49,7 +55,8 @@ type Session struct {
 	nCtx   int
 	batch  int
 	pos    int
-	k, v   []compute.Tensor // per layer: kvCap × KVHeads·HeadDimK (·HeadDimV)
+	k, v   []compute.Tensor // per layer: kvCap × KVHeads·HeadDimK (·HeadDimV), of kvType
+	kvType dtype.Type       // F32 or F16
 	kvCap  int              // positions every layer's cache holds (nCtx unless GrowKV)
 	growKV bool             // the cache grows (its tensors are not in owned)
 	act    activations
@@ -68,6 +75,10 @@ type activations struct {
 	o    compute.Tensor // a sub-block's output (Embd)
 	gate compute.Tensor // FF
 	up   compute.Tensor // FF
+	// With an F16 cache, the new keys and values (KVHeads·HeadDimK,
+	// KVHeads·HeadDimV) in F32 until they are rotated and stored; invalid
+	// with an F32 cache, where they go straight into the cache.
+	kNew, vNew compute.Tensor
 }
 
 // rows is the view of rows [from, to) of every activation.
@@ -76,7 +87,16 @@ func (a activations) rows(from, to int) activations {
 		x: a.x.Slice(from, to), xn: a.xn.Slice(from, to), q: a.q.Slice(from, to),
 		att: a.att.Slice(from, to), o: a.o.Slice(from, to),
 		gate: a.gate.Slice(from, to), up: a.up.Slice(from, to),
+		kNew: sliceValid(a.kNew, from, to), vNew: sliceValid(a.vNew, from, to),
 	}
+}
+
+// sliceValid is t.Slice(from, to), or t itself when t is invalid.
+func sliceValid(t compute.Tensor, from, to int) compute.Tensor {
+	if !t.Valid() {
+		return t
+	}
+	return t.Slice(from, to)
 }
 
 // NewSession allocates a KV cache and scratch space.
@@ -100,25 +120,29 @@ func (m *Model) NewSession(opt SessionOptions) (*Session, error) {
 		return nil, fmt.Errorf("model: batch of %d tokens; it must be at least 1", opt.Batch)
 	}
 	batch = min(batch, nCtx)
-	s := &Session{m: m, b: m.Backend, nCtx: nCtx, batch: batch, last: make([]float32, hp.Vocab)}
+	if opt.KVType != dtype.F32 && opt.KVType != dtype.F16 {
+		return nil, fmt.Errorf("model: a KV cache of type %v; it must be F32 or F16", opt.KVType)
+	}
+	s := &Session{m: m, b: m.Backend, nCtx: nCtx, batch: batch, kvType: opt.KVType, last: make([]float32, hp.Vocab)}
 	var err error
-	alloc := func(rows, cols int) compute.Tensor {
+	allocType := func(typ dtype.Type, rows, cols int) compute.Tensor {
 		if err != nil {
 			return compute.Tensor{}
 		}
 		var t compute.Tensor
-		t, err = s.b.Alloc(dtype.F32, rows, cols)
+		t, err = s.b.Alloc(typ, rows, cols)
 		if err == nil {
 			s.owned = append(s.owned, t)
 		}
 		return t
 	}
+	alloc := func(rows, cols int) compute.Tensor { return allocType(dtype.F32, rows, cols) }
 	s.k = make([]compute.Tensor, hp.Layers)
 	s.v = make([]compute.Tensor, hp.Layers)
 	if !opt.GrowKV {
 		for i := range hp.Layers {
-			s.k[i] = alloc(nCtx, hp.KVHeads*hp.HeadDimK)
-			s.v[i] = alloc(nCtx, hp.KVHeads*hp.HeadDimV)
+			s.k[i] = allocType(s.kvType, nCtx, hp.KVHeads*hp.HeadDimK)
+			s.v[i] = allocType(s.kvType, nCtx, hp.KVHeads*hp.HeadDimV)
 		}
 		s.kvCap = nCtx
 	}
@@ -127,6 +151,9 @@ func (m *Model) NewSession(opt SessionOptions) (*Session, error) {
 		x: alloc(batch, hp.Embd), xn: alloc(batch, hp.Embd),
 		q: alloc(batch, hp.Heads*hp.HeadDimK), att: alloc(batch, hp.Heads*hp.HeadDimV),
 		o: alloc(batch, hp.Embd), gate: alloc(batch, hp.FF), up: alloc(batch, hp.FF),
+	}
+	if s.kvType != dtype.F32 {
+		s.act.kNew, s.act.vNew = alloc(batch, hp.KVHeads*hp.HeadDimK), alloc(batch, hp.KVHeads*hp.HeadDimV)
 	}
 	s.outCap = 1
 	s.logits = alloc(1, hp.Vocab)
@@ -139,6 +166,9 @@ func (m *Model) NewSession(opt SessionOptions) (*Session, error) {
 
 // Context is the most tokens the session holds.
 func (s *Session) Context() int { return s.nCtx }
+
+// KVType is the element type of the KV cache (F32 or F16).
+func (s *Session) KVType() dtype.Type { return s.kvType }
 
 // Pos is the number of tokens in the cache: the position of the next one.
 func (s *Session) Pos() int { return s.pos }
@@ -196,7 +226,7 @@ func (s *Session) reserveKV(need int) error {
 			if t == &s.v[i] {
 				cols = s.m.HP.KVHeads * s.m.HP.HeadDimV
 			}
-			nt, err := s.b.Alloc(dtype.F32, grown, cols)
+			nt, err := s.b.Alloc(s.kvType, grown, cols)
 			if err != nil {
 				return fmt.Errorf("model: growing the KV cache from %d to %d tokens: %w", s.kvCap, grown, err)
 			}

@@ -9,6 +9,7 @@
 //   {"model": "/path/model.gguf",
 //    "vocabOnly": false,        // load only the tokenizer (vocabulary files)
 //    "contextSize": 512,        // default 512
+//    "kvCacheType": "F32",      // the K and V cache type: "F32" (default) or "F16"
 //    "requests": [
 //      {"op": "info"},
 //      {"op": "tokenize", "text": "…", "addBos": false, "parseSpecial": false},
@@ -34,7 +35,8 @@
 // not parsed, and BOS is prepended when the model's metadata asks for it.
 //
 // Settings that make llama.cpp's numbers comparable with a reference
-// implementation: one thread, no flash attention, F32 K and V caches, a
+// implementation: one thread, no flash attention, F32 K and V caches (F16,
+// llama.cpp's default, when the job asks for it), a
 // fresh sequence per request, and plain greedy decoding (temperature 0 gives
 // llama.cpp's greedy sampler alone: no top-k/top-p/min-p, no repetition
 // penalty, no token bias). Generation runs exactly n steps unless an
@@ -107,13 +109,16 @@ class Oracle {
         const job = this.job;
         if (typeof job.model !== "string" || job.model === "")
             throw new Error(`job needs "model", the path of a GGUF file`);
+        const kvType = job.kvCacheType ?? "F32";
+        if (kvType !== "F32" && kvType !== "F16")
+            throw new Error(`kvCacheType ${JSON.stringify(kvType)}: want "F32" or "F16"`);
         this.model = await this.llama.loadModel({
             modelPath: job.model,
             vocabOnly: job.vocabOnly === true,
             gpuLayers: 0,
             defaultContextFlashAttention: false,
-            experimentalDefaultContextKvCacheKeyType: "F32",
-            experimentalDefaultContextKvCacheValueType: "F32"
+            experimentalDefaultContextKvCacheKeyType: kvType,
+            experimentalDefaultContextKvCacheValueType: kvType
         });
         this.nVocab = this.vocabSize();
         if (!job.vocabOnly) {
@@ -122,8 +127,8 @@ class Oracle {
                 sequences: 1,
                 threads: 1,
                 flashAttention: false,
-                experimentalKvCacheKeyType: "F32",
-                experimentalKvCacheValueType: "F32",
+                experimentalKvCacheKeyType: kvType,
+                experimentalKvCacheValueType: kvType,
                 batchSize: job.contextSize ?? 512
             });
             this.sequence = this.context.getSequence();

@@ -28,6 +28,7 @@ type Job struct {
 	Model       string    `json:"model"`
 	VocabOnly   bool      `json:"vocabOnly,omitempty"`
 	ContextSize int       `json:"contextSize,omitempty"`
+	KVCacheType string    `json:"kvCacheType,omitempty"` // "F32" (the default) or "F16"
 	Requests    []Request `json:"requests"`
 }
 

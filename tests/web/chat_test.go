@@ -63,7 +63,10 @@ const loadStateJS = `(() => {
   };
 })()`
 
-// answerState is what the chat shows of the last answer.
+// answerState is what the chat shows of the last answer. Text is the
+// answer as written (the page formats its Markdown, so its text nodes
+// lack the markers): from the test hook when the page has one (?test=1),
+// else the text shown.
 type answerState struct {
 	Text       string `json:"text"`
 	Stats      string `json:"stats"`
@@ -75,7 +78,7 @@ const answerStateJS = `(() => {
   const all = document.querySelectorAll('#messages .message-assistant');
   const m = all[all.length - 1];
   return {
-    text: m?.querySelector('.message-text')?.textContent ?? '',
+    text: window.hearthTest?.messages?.().filter((x) => x.role === 'assistant').at(-1)?.text ?? m?.querySelector('.message-text')?.textContent ?? '',
     stats: m?.querySelector('.message-stats')?.textContent ?? '',
     error: m?.querySelector('.message-error')?.textContent ?? '',
     stopActive: !document.querySelector('#chat-stop').disabled,
@@ -275,7 +278,11 @@ func checkPrompt(t *testing.T, p *page, model string, conversation []chat.Messag
 }
 
 // checkNoInjection fails the test if markup in the messages became
-// elements or ran, or if text does not show what was written.
+// elements or ran, or if a message does not show what was written. The
+// messages' Markdown is formatted, so their elements may only be the ones
+// the formatter makes (no event handler attributes, links to http(s)
+// only); each text must be a message as written (the test hook's, or the
+// text shown without it), and its tags must show as text.
 func checkNoInjection(p *page, texts ...string) {
 	p.t.Helper()
 	p.sleep(300 * time.Millisecond) // time for a failed image to fire onerror
@@ -283,22 +290,36 @@ func checkNoInjection(p *page, texts ...string) {
 		Elements int      `json:"elements"`
 		Pwned    bool     `json:"pwned"`
 		Texts    []string `json:"texts"`
-		NonText  int      `json:"nonText"`
+		Shown    []string `json:"shown"`
+		Foreign  []string `json:"foreign"`
 	}](p, `(() => {
-	  const texts = [...document.querySelectorAll('#messages .message-text')];
+	  const shown = [...document.querySelectorAll('#messages .message-text')];
+	  const allowed = new Set(['P', 'EM', 'STRONG', 'CODE', 'PRE', 'UL', 'OL', 'LI', 'A', 'BR', 'HR', 'H3', 'H4', 'H5', 'H6', 'BLOCKQUOTE', 'DIV', 'SPAN', 'BUTTON']);
+	  const foreign = [];
+	  for (const e of shown.flatMap((m) => [...m.querySelectorAll('*')])) {
+	    const bad = [...e.attributes].filter((a) => a.name.startsWith('on') || (a.name === 'href' && !/^https?:/i.test(a.value)));
+	    if (!allowed.has(e.tagName) || bad.length > 0) foreign.push(e.outerHTML.slice(0, 120));
+	  }
 	  return {
-	    elements: document.querySelectorAll('#messages img, #messages script, #messages b').length,
+	    elements: document.querySelectorAll('#messages img, #messages script, #messages b, #messages iframe, #messages svg').length,
 	    pwned: window.hearthPwned !== undefined,
-	    texts: texts.map((e) => e.textContent),
-	    nonText: texts.reduce((n, e) => n + [...e.childNodes].filter((c) => c.nodeType !== Node.TEXT_NODE).length, 0),
+	    texts: window.hearthTest?.messages?.().map((m) => m.text) ?? shown.map((e) => e.textContent),
+	    shown: shown.map((e) => e.textContent),
+	    foreign,
 	  };
 	})()`)
-	if got.Elements != 0 || got.Pwned || got.NonText != 0 {
-		p.fatalf("markup in a message became %d elements (%d non-text nodes in message texts); injected code ran: %v", got.Elements, got.NonText, got.Pwned)
+	if got.Elements != 0 || got.Pwned || len(got.Foreign) != 0 {
+		p.fatalf("markup in a message became %d elements (elements the formatter does not make: %q); injected code ran: %v", got.Elements, got.Foreign, got.Pwned)
 	}
+	tags := regexp.MustCompile(`<[^>]*>`)
 	for _, want := range texts {
 		if !slices.Contains(got.Texts, want) {
-			p.fatalf("no message shows %q as text; the messages show %q", want, got.Texts)
+			p.fatalf("no message is %q; the messages are %q", want, got.Texts)
+		}
+		for _, tag := range tags.FindAllString(want, -1) {
+			if !slices.ContainsFunc(got.Shown, func(s string) bool { return strings.Contains(s, tag) }) {
+				p.fatalf("no message shows the markup %s as text; the messages show %q", tag, got.Shown)
+			}
 		}
 	}
 }

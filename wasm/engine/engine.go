@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"reflect"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/hearth-ai/hearth/engine/compute/arena"
@@ -14,6 +15,7 @@ import (
 	"github.com/hearth-ai/hearth/engine/model"
 	"github.com/hearth-ai/hearth/engine/sample"
 	"github.com/hearth-ai/hearth/engine/tokenizer"
+	"github.com/hearth-ai/hearth/wasm/engine/modelcheck"
 )
 
 // engine is one loaded model and its current generation. The JS glue
@@ -49,6 +51,11 @@ type modelInfo struct {
 	AddBOS     bool    `json:"addBOS"`
 	ArenaBytes int64   `json:"arenaBytes"`
 	Seconds    float64 `json:"seconds"`
+	// NeedBytes is the most arena memory the model takes: weights, a
+	// full KV cache and a pass's scratch (probe.go's estimate).
+	NeedBytes int64 `json:"needBytes"`
+	// KVType is the KV cache's element type, "f16" or "f32".
+	KVType string `json:"kvType"`
 }
 
 // loadOptions size the session of a load.
@@ -58,6 +65,16 @@ type loadOptions struct {
 	Context int
 	// Batch is the most prompt tokens one pass evaluates (0: DefaultBatch).
 	Batch int
+	// Replace lets the load take the place of a loaded model (probe.go):
+	// the new file is checked first, and the loaded model is unloaded only
+	// once it passes, so a file that cannot load leaves it in place.
+	Replace bool
+	// Limits are memory ceilings the model must stay under besides the
+	// arena's own (the page's share of the device's memory).
+	Limits []modelcheck.Limit
+	// KVType is the KV cache's element type: "f16" (or "": the default)
+	// or "f32" (kvtype.go).
+	KVType string
 }
 
 // DefaultBatch is the browser engine's prefill pass: a 32-token pass
@@ -71,7 +88,7 @@ const DefaultBatch = 32
 // its weights into a fresh arena backend (reserved once, at the weights'
 // size), with a session whose KV cache grows as the context fills.
 func (e *engine) load(src uint32, opt loadOptions) (*modelInfo, error) {
-	if e.m != nil {
+	if e.m != nil && !opt.Replace {
 		return nil, errors.New("a model is already loaded (unload it first)")
 	}
 	nCtx := opt.Context
@@ -92,15 +109,28 @@ func (e *engine) load(src uint32, opt loadOptions) (*modelInfo, error) {
 	}
 	f, err := gguf.Read(fs, fs.Size())
 	if err != nil {
+		return nil, modelcheck.Explain(err, fs, fs.Size())
+	}
+	dev, err := arena.NewJSDevice()
+	if err != nil {
+		return nil, err
+	}
+	// Everything that can be known before the weights are read is
+	// checked before a loaded model is given up (probe.go).
+	kvType, err := kvCacheType(opt.KVType)
+	if err != nil {
+		return nil, err
+	}
+	report, err := checkModel(f, dev, nCtx, batch, kvType, opt.Limits)
+	if err != nil {
 		return nil, err
 	}
 	tok, err := tokenizer.FromGGUF(f)
 	if err != nil {
 		return nil, err
 	}
-	dev, err := arena.NewJSDevice()
-	if err != nil {
-		return nil, err
+	if e.m != nil {
+		e.unload()
 	}
 	back, err := arena.New(dev, arena.Options{})
 	if err != nil {
@@ -124,7 +154,7 @@ func (e *engine) load(src uint32, opt loadOptions) (*modelInfo, error) {
 	if nCtx == 0 {
 		nCtx = min(m.HP.ContextLength, model.DefaultContext)
 	}
-	sess, err := m.NewSession(model.SessionOptions{Context: nCtx, Batch: batch, GrowKV: true})
+	sess, err := m.NewSession(model.SessionOptions{Context: nCtx, Batch: batch, GrowKV: true, KVType: kvType})
 	if err != nil {
 		m.Close()
 		back.Close()
@@ -136,7 +166,7 @@ func (e *engine) load(src uint32, opt loadOptions) (*modelInfo, error) {
 		Arch: m.HP.Arch, Layers: m.HP.Layers, Embd: m.HP.Embd, Vocab: m.HP.Vocab,
 		WeightType: m.WeightType.String(), Context: sess.Context(), Threads: back.Threads(),
 		AddBOS: tok.AddBOS(), ArenaBytes: int64(dev.Pages()) * arena.PageSize,
-		Seconds: time.Since(t0).Seconds(),
+		Seconds: time.Since(t0).Seconds(), NeedBytes: report.NeedBytes(), KVType: strings.ToLower(kvType.String()),
 	}, nil
 }
 

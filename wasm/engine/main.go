@@ -9,13 +9,23 @@
 // synchronously; each returns an object, with an error field when the call
 // failed:
 //
-//	load(source, nCtx, batch) → {arch, layers, embd, vocab, weightType, context, threads, addBOS, arenaBytes, seconds}
+//	load(source, nCtx, batch[, opts]) → {arch, layers, embd, vocab, weightType, context, threads, addBOS, arenaBytes, seconds, needBytes, kvType}
+//	probe(source, nCtx, batch[, opts]) → {arch, layers, embd, vocab, context, weightBytes, kvBytes, scratchBytes, needBytes, fileBytes}
 //	tokenize(text)            → {ids}
 //	chat(messages[, opts])    → {ids, prompt, template}   (chat.go)
 //	start(ids, sampling)      → {promptTokens, prefillSeconds}
 //	next(more)                → {id, text, eog, full, forwardSeconds}
 //	memory()                  → {arenaBytes, arenaUsed, kvTokens, goHeapLive, goHeapSys, goSys}
 //	unload()                  → {}
+//
+// opts of load and probe: {replace, limit, limitWhy, kvType}: kvType is
+// the KV cache's element type, "f16" (the default) or "f32"; replace lets the
+// load take the place of a loaded model once the new file has passed its
+// checks (probe.go); limit (bytes) is a memory ceiling besides the arena's
+// 4 GiB, limitWhy what sets it. A failed load or probe says why in reason
+// ("not-gguf", "truncated", "invalid", "unsupported", "too-large"; absent
+// for other failures), badFile when the bytes themselves are unusable,
+// and modelLoaded whether a model is still loaded after a failed load.
 //
 // source is the id of a file source the glue registered; sampling holds
 // temperature, topK, topP, minP, repeatPenalty, repeatLastN,
@@ -44,14 +54,26 @@ func main() {
 	var e engine
 	api := map[string]any{
 		"load": call(func(args []js.Value) (map[string]any, error) {
-			info, err := e.load(uint32(intArg(args, 0)), loadOptions{Context: intArg(args, 1), Batch: intArg(args, 2)})
+			info, err := e.load(uint32(intArg(args, 0)), checkOptions(args, loadOptions{Context: intArg(args, 1), Batch: intArg(args, 2)}))
 			if err != nil {
-				return nil, err
+				return nil, &loadError{err: err, modelLoaded: e.m != nil}
 			}
 			return map[string]any{
 				"arch": info.Arch, "layers": info.Layers, "embd": info.Embd, "vocab": info.Vocab,
 				"weightType": info.WeightType, "context": info.Context, "threads": info.Threads,
 				"addBOS": info.AddBOS, "arenaBytes": info.ArenaBytes, "seconds": info.Seconds,
+				"needBytes": info.NeedBytes, "kvType": info.KVType,
+			}, nil
+		}),
+		"probe": call(func(args []js.Value) (map[string]any, error) {
+			r, err := e.probe(uint32(intArg(args, 0)), checkOptions(args, loadOptions{Context: intArg(args, 1), Batch: intArg(args, 2)}))
+			if err != nil {
+				return nil, err
+			}
+			return map[string]any{
+				"arch": r.Arch, "layers": r.Layers, "embd": r.Embd, "vocab": r.Vocab, "context": r.Context,
+				"weightBytes": r.WeightBytes, "kvBytes": r.KVBytes, "scratchBytes": r.ScratchBytes,
+				"needBytes": r.NeedBytes(), "fileBytes": r.FileBytes,
 			}, nil
 		}),
 		"tokenize": call(func(args []js.Value) (map[string]any, error) {
@@ -129,7 +151,9 @@ func call(f func(args []js.Value) (map[string]any, error)) js.Func {
 			// badFile: the bytes are not a valid GGUF file (truncated,
 			// corrupt, or something else), so a stored copy is useless.
 			var fe *gguf.FormatError
-			return map[string]any{"error": err.Error(), "badFile": errors.As(err, &fe)}
+			res := map[string]any{"error": err.Error(), "badFile": errors.As(err, &fe)}
+			addCheckDetails(res, err)
+			return res
 		}
 		return out
 	})

@@ -56,7 +56,8 @@ let filled = 0;
 const src = runtime.chunkSource(chunks);
 src.onFill = (n) => { filled += n; };
 const id = engine.addSource(src);
-const info = engine.load(id, 256, Number(batchArg));
+// An F32 KV cache, as `hearth generate` keeps (the browser's default is F16).
+const info = engine.load(id, 256, Number(batchArg), { kvType: 'f32' });
 engine.removeSource(id);
 const memoryAfterLoad = engine.memory();
 

@@ -31,6 +31,15 @@ type App struct {
 	LastPrompt Prompt
 
 	renderPending atomic.Bool // a coalesced render is scheduled (renderSoon)
+
+	// Models is the model manager's state (app_models.go).
+	Models ModelsState
+
+	// Library is the saved conversations and the one open (library.go).
+	Library Library
+	// Settings is the settings panel: the system prompt and the sampling
+	// fields as typed (settings.go).
+	Settings Settings
 }
 
 // DefaultMaxTokens bounds one answer unless the settings say otherwise.
@@ -86,6 +95,13 @@ type ChatState struct {
 	Generating bool   // an answer is being generated
 	Stopping   bool   // Stop was pressed; the answer ends after its current token
 	nextID     int
+
+	// Notice says that the conversation outgrew the model's context
+	// (app_chat.go), or is "".
+	Notice string
+	// EditingID is the message being edited (0: none); EditDraft its text.
+	EditingID int
+	EditDraft string
 }
 
 // Message is one turn shown in the chat.
@@ -96,6 +112,11 @@ type Message struct {
 	Streaming bool   // tokens are still coming
 	Stats     string // how the answer went: tokens, speed, why it ended
 	Error     string
+
+	OutOfContext bool      // the model no longer sees this message (app_chat.go)
+	Tokens       int       // tokens received so far
+	Started      time.Time // when the first token came
+	MemoryBytes  int64     // the engine's memory when the answer ended (0: unknown)
 }
 
 func (c *ChatState) add(role, text string) *Message {
@@ -155,6 +176,9 @@ func (a *App) LoadModel() {
 		a.Model.Status, a.Model.Error = ModelFailed, fmt.Sprintf("%q is not a URL: %v", src, err)
 		return
 	}
+	if a.startLoad(ModelSource{URL: src}) { // app_models.go: checked before the loaded model goes
+		return
+	}
 	hadModel := a.Model.Status == ModelReady
 	a.Model.Status, a.Model.Source, a.Model.Error = ModelLoading, src, ""
 	a.Model.Progress = LoadProgress{Started: a.Now(), Updated: a.Now()}
@@ -190,19 +214,17 @@ func (a *App) Send() {
 	}
 	a.Chat.add("user", strings.TrimSpace(a.Chat.Draft))
 	a.Chat.Draft = ""
-	turns := a.turns()
-	answer := a.Chat.add("assistant", "")
-	answer.Streaming = true
-	a.Chat.Generating, a.Chat.Stopping = true, false
-	opt := a.Options
-	opt.Sampling.Seed = a.NextSeed()
-	go a.runGenerate(turns, answer, opt)
+	a.saveConversation()
+	a.answer() // app_chat.go
 }
 
-// turns is the conversation as the chat template takes it: every message
-// with text, in order.
+// turns is the conversation as the chat template takes it: the system
+// prompt (when set), then every message with text, in order.
 func (a *App) turns() []Turn {
 	var out []Turn
+	if sp := strings.TrimSpace(a.Settings.SystemPrompt); sp != "" {
+		out = append(out, Turn{Role: "system", Content: sp})
+	}
 	for _, m := range a.Chat.Messages {
 		if m.Text != "" {
 			out = append(out, Turn{Role: m.Role, Content: m.Text})
@@ -222,8 +244,9 @@ func (a *App) runGenerate(turns []Turn, answer *Message, opt GenerateOptions) {
 			}
 			answer.Stats = answerStats(res)
 		})
+		a.afterAnswer(answer) // app_chat.go: saved, memory recorded
 	}
-	prompt, err := a.Engine.ChatPrompt(turns)
+	prompt, opt, err := a.fitContext(turns, opt) // app_chat.go: the context window
 	if err != nil {
 		finish(GenerateResult{}, err)
 		return
@@ -245,6 +268,9 @@ func (a *App) runGenerate(turns []Turn, answer *Message, opt GenerateOptions) {
 				text = strings.TrimLeft(text, " \t\n")
 			}
 			answer.Text += text
+			if answer.Tokens++; answer.Started.IsZero() {
+				answer.Started = a.Now()
+			}
 			if a.Chat.Stopping && !askedAgain {
 				askedAgain = true
 				a.Engine.Stop()

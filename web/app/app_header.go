@@ -23,3 +23,64 @@ func (c *AppHeader) Status() string {
 	}
 	return "No model loaded"
 }
+
+// Dark tells whether the page shows its dark theme.
+func (c *AppHeader) Dark() bool { return pageTheme() == "dark" }
+
+// DarkPressed is the toggle's aria-pressed: "true" while the dark theme
+// is on.
+func (c *AppHeader) DarkPressed() string {
+	if c.Dark() {
+		return "true"
+	}
+	return "false"
+}
+
+// ThemeTitle is the toggle's tooltip: what pressing it does.
+func (c *AppHeader) ThemeTitle() string {
+	if c.Dark() {
+		return "Switch to the light theme"
+	}
+	return "Switch to the dark theme"
+}
+
+// ToggleTheme switches between the light and dark themes; the page keeps
+// the choice for later visits (index.html's hearthTheme).
+func (c *AppHeader) ToggleTheme() {
+	if c.Dark() {
+		setPageTheme("light")
+	} else {
+		setPageTheme("dark")
+	}
+}
+
+// Announcement is what the page's live region says: one short sentence
+// per change of state (a load starting, a model ready, an answer being
+// written and its end), never progress figures, which would make a screen
+// reader chatter.
+func (c *AppHeader) Announcement() string {
+	a := c.App
+	m := &a.Model
+	switch {
+	case m.Status == ModelLoading:
+		return "Loading the model " + m.Name() + "."
+	case m.Status == ModelFailed:
+		return "The model did not load."
+	case a.Chat.Generating:
+		return "Writing an answer."
+	}
+	if n := len(a.Chat.Messages); n > 0 {
+		last := a.Chat.Messages[n-1]
+		switch {
+		case last.Role != "assistant":
+		case last.Error != "":
+			return "The answer failed."
+		case last.Stats != "":
+			return "The answer is complete: " + last.Stats + "."
+		}
+	}
+	if m.Status == ModelReady {
+		return m.Name() + " is ready."
+	}
+	return ""
+}

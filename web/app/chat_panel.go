@@ -5,12 +5,14 @@ import (
 	"github.com/vugu/vugu/js"
 )
 
-// ChatPanel is the conversation: the messages, the input box, Send and
-// Stop.
+// ChatPanel is the chat: its title, New chat and the settings (panel
+// shown on demand) over the list of saved conversations beside the open
+// one, its context notice, its messages, the input box, Send and Stop.
 type ChatPanel struct {
 	App *App
 
-	shown int // the message count at the last render
+	shown   int // the message count at the last render
+	editing int // the message being edited at the last render
 }
 
 // EmptyText is what the list says before the first message.
@@ -46,6 +48,7 @@ func (c *ChatPanel) Rendered(vugu.RenderedCtx) {
 	if !doc.Truthy() {
 		return // not in a browser
 	}
+	c.moveFocus(doc)
 	list := doc.Call("getElementById", "messages")
 	if !list.Truthy() {
 		return
@@ -56,5 +59,33 @@ func (c *ChatPanel) Rendered(vugu.RenderedCtx) {
 	// Near the bottom: within about three lines of it.
 	if grew || height-top-view < 64 {
 		list.Set("scrollTop", height)
+	}
+}
+
+// SettingsExpanded is the Settings button's aria-expanded.
+func (c *ChatPanel) SettingsExpanded() string {
+	if c.App.Settings.Open {
+		return "true"
+	}
+	return "false"
+}
+
+// moveFocus puts the focus in the edit box when an edit starts, and back
+// in the message box when it ends (the edit box, which had it, is gone).
+func (c *ChatPanel) moveFocus(doc js.Value) {
+	editing := c.App.Chat.EditingID
+	if editing == c.editing {
+		return
+	}
+	c.editing = editing
+	switch active := doc.Get("activeElement"); {
+	case editing != 0:
+		if box := doc.Call("getElementById", "edit-input"); box.Truthy() {
+			box.Call("focus")
+		}
+	case !active.Truthy() || active.Get("tagName").String() == "BODY":
+		if box := doc.Call("getElementById", "chat-input"); box.Truthy() {
+			box.Call("focus")
+		}
 	}
 }

@@ -15,6 +15,36 @@
 // hearth_js.go. Model output is always rendered as text nodes (Text), never
 // as HTML.
 //
+// Themes and keys: the header's toggle switches between the light and dark
+// palettes (index.html's hearthTheme applies the choice before the page is
+// drawn and keeps it; theme_js.go), and Escape stops an answer wherever
+// the focus is (keys_js.go). A polite live region in the header announces
+// each change of the model's and the answer's state. Offline use is the
+// page's service worker (web/sw.js), registered by index.html.
+//
+// The model manager (ModelPanel, with CatalogList, CachedModels,
+// LocalModels and DropZone; state and actions in app_models.go) loads a
+// model from an address, the catalog, the browser's storage, the files
+// `make run MODEL=…` offers, or a file of this computer (picker, or a drop
+// anywhere on the page: files_js.go), with Cancel. Every load goes through
+// the engine's ModelManager (hearth_models_js.go), which checks the new
+// file before the loaded model is given up: a file that cannot load is
+// refused with its reason, and the model loaded before stays.
+//
+// The chat (ChatPanel, with ChatMessage, SettingsPanel and
+// ConversationList; actions in app_chat.go) shows each message formatted
+// from its Markdown by Markdown (markdown_view.go over the parser in
+// web/app/markdown): elements chosen from the parse's node kinds, every
+// string of the message set as a text node, links only to checked http(s)
+// addresses. Regenerate rewrites the last answer; Edit resends a message
+// of the user's with the conversation after it dropped. The settings
+// panel holds the system prompt and the sampling settings (settings.go).
+// A conversation longer than the model's context slides: the oldest turns
+// after the system prompt are left out of the prompt, with a notice
+// (context_window.go). Conversations and settings are kept in IndexedDB
+// (library.go, idb_js.go) and open again on the next visit. Each answer
+// shows its speed and the engine's memory.
+//
 // The page takes two query parameters: model=<url> starts loading that
 // model at once, and test=1 exposes window.hearthTest for end-to-end tests.
 package main

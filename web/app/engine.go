@@ -70,12 +70,17 @@ type Sampling struct {
 	TopP, MinP    float64
 	RepeatPenalty float64
 	Seed          uint64
+	// RepeatLastN is how many recent tokens the repetition penalty looks
+	// at (llama.cpp's 64; -1: all of them). The engine refuses a penalty
+	// with a window of 0.
+	RepeatLastN int
 }
 
 // DefaultSampling is llama.cpp's default sampler chain: temperature 0.8,
-// top-k 40, top-p 0.95, min-p 0.05, no repetition penalty.
+// top-k 40, top-p 0.95, min-p 0.05, no repetition penalty (with a window
+// of 64 tokens when one is set).
 func DefaultSampling() Sampling {
-	return Sampling{Temperature: 0.8, TopK: 40, TopP: 0.95, MinP: 0.05, RepeatPenalty: 1}
+	return Sampling{Temperature: 0.8, TopK: 40, TopP: 0.95, MinP: 0.05, RepeatPenalty: 1, RepeatLastN: 64}
 }
 
 // GenerateResult is how a generation ended.

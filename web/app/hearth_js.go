@@ -160,6 +160,7 @@ func (h *hearthEngine) Generate(ids []int32, opt GenerateOptions, onToken func(s
 		"sampling": map[string]any{
 			"temperature": s.Temperature, "topK": s.TopK, "topP": s.TopP, "minP": s.MinP,
 			"repeatPenalty": s.RepeatPenalty, "seed": float64(s.Seed),
+			"repeatLastN": s.RepeatLastN,
 		},
 		"onToken": token,
 	})

@@ -36,10 +36,14 @@ func run() error {
 	} else {
 		app.Engine = engine
 	}
+	installKeys(app)
+	watchTheme(app)
 	params := js.Global().Get("URLSearchParams").New(js.Global().Get("location").Get("search"))
 	if params.Call("get", "test").String() == "1" {
 		installTestHook(app)
+		installChatTestHook(app)
 	}
+	startLibrary(app) // the saved conversations and settings (library_js.go)
 	if model := params.Call("get", "model"); model.Type() == js.TypeString && model.String() != "" {
 		env.Lock()
 		app.Model.URL = model.String()

@@ -6,10 +6,21 @@ import (
 	"github.com/vugu/vugu"
 )
 
-// ModelPanel loads a model from an address and shows how the load goes
-// and what was loaded.
+// ModelPanel is the model manager: load a model from an address, a file
+// of this computer (picker or drop), the catalog, the files `make run`
+// offers or the browser's storage; see how the load goes, cancel it, and
+// what was loaded; manage the stored models.
 type ModelPanel struct {
 	App *App
+}
+
+// Init starts filling the manager's lists and listens for files dropped
+// on the page.
+func (c *ModelPanel) Init(vugu.InitCtx) {
+	installDropZone(c.App)
+	installModelTestHook(c.App)
+	// Not here: Init runs during a build, which holds the lock.
+	go c.App.StartModels()
 }
 
 func (c *ModelPanel) setURL(e vugu.DOMEvent) { c.App.Model.URL = e.PropString("target", "value") }
@@ -19,12 +30,25 @@ func (c *ModelPanel) submit(e vugu.DOMEvent) {
 	c.App.LoadModel()
 }
 
+// openFile opens the browser's file chooser.
+func (c *ModelPanel) openFile() { openFilePicker() }
+
+// pickFile loads the file chosen in the chooser.
+func (c *ModelPanel) pickFile(e vugu.DOMEvent) {
+	if src, ok := pickedFile(e); ok {
+		c.App.LoadFile(src)
+	}
+}
+
 // ShowProgress tells whether the progress bar is shown: during a load,
 // and full once it is done.
 func (c *ModelPanel) ShowProgress() bool {
 	s := c.App.Model.Status
 	return s == ModelLoading || s == ModelReady
 }
+
+// CancelLabel names what Cancel cancels, for screen readers.
+func (c *ModelPanel) CancelLabel() string { return "Cancel loading " + c.App.Model.Name() }
 
 // Context is the session's context length, in words.
 func (c *ModelPanel) Context() string { return fmt.Sprintf("%d tokens", c.App.Model.Info.Context) }

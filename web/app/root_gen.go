@@ -24,6 +24,11 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 		_ = vgparent
 		vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n    "}
 		vgparent.AppendChild(vgn)
+		vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "a", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "skip-link"}, vugu.VGAttribute{Namespace: "", Key: "href", Val: "#chat-input"}}}
+		vgparent.AppendChild(vgn)
+		vgn.SetInnerHTML(vugu.HTML("Skip to the message box"))
+		vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n    "}
+		vgparent.AppendChild(vgn)
 		{
 			vgcompKey := vugu.MakeCompKey(0xE8608DDF7C1EEA9B^vgin.CurrentPositionHash(), vgiterkey)
 			// ask BuildEnv for prior instance of this specific component
@@ -88,7 +93,7 @@ func (c *Root) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 	}
 	vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Data: "style", Attr: []vugu.VGAttribute(nil)}
 	{
-		vgn.AppendChild(&vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n.hearth {\n    display: flex;\n    flex-direction: column;\n    min-height: 100vh;\n    max-width: 72rem;\n    margin: 0 auto;\n    padding: 0 1rem;\n    box-sizing: border-box;\n}\n.hearth-panes {\n    display: grid;\n    grid-template-columns: minmax(16rem, 22rem) 1fr;\n    gap: 1rem;\n    flex: 1;\n    padding-bottom: 1rem;\n}\n@media (max-width: 48rem) {\n    .hearth-panes { grid-template-columns: 1fr; }\n}\n", Attr: []vugu.VGAttribute(nil)})
+		vgn.AppendChild(&vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n.hearth {\n    display: flex;\n    flex-direction: column;\n    min-height: 100vh;\n    max-width: 72rem;\n    margin: 0 auto;\n    padding: 0 1rem;\n    box-sizing: border-box;\n}\n.hearth-panes {\n    display: grid;\n    grid-template-columns: minmax(16rem, 22rem) 1fr;\n    gap: 1rem;\n    flex: 1;\n    padding-bottom: 1rem;\n}\n/* Shown only when the keyboard reaches it: the first stop of the page. */\n.skip-link {\n    position: absolute;\n    left: 1rem;\n    top: -3rem;\n    padding: 0.5rem 1rem;\n    border-radius: 0.375rem;\n    background: var(--hearth-accent);\n    color: var(--hearth-on-accent);\n    z-index: 10;\n}\n.skip-link:focus { top: 0.5rem; }\n@media (max-width: 48rem) {\n    .hearth-panes { grid-template-columns: 1fr; }\n}\n", Attr: []vugu.VGAttribute(nil)})
 	}
 	vgout.AppendCSS(vgn)
 	return vgout

@@ -28,7 +28,14 @@ export class Hearth {
     if (!p) return;
     if (msg.event) { p.onEvent?.(msg); return; }
     this.pending.delete(msg.id);
-    if ('error' in msg) p.reject(new Error(msg.error)); else p.resolve(msg.ok);
+    if ('error' in msg) {
+      // A failed load also says why (reason), whether it was cancelled,
+      // and whether a model is still loaded (modelLoaded): see worker.js.
+      const { id, error, ...details } = msg;
+      p.reject(Object.assign(new Error(error), details));
+    } else {
+      p.resolve(msg.ok);
+    }
   }
 
   #request(type, args = {}, onEvent) {
@@ -50,9 +57,55 @@ export class Hearth {
   // picks the kernel build at the worker's first load: 'auto' (relaxed SIMD
   // where it works, else SIMD128), 'plain' or 'relaxed'; the answer's
   // kernels field says which runs.
-  load(source, { threads = 1, nCtx = 0, batch = 0, cache = true, revalidate = false, simd = 'auto', onProgress } = {}) {
+  //
+  // The file is checked before anything is loaded: a file that is not
+  // GGUF, is cut short, or holds a model the engine cannot run or that is
+  // too large for the device (the engine's 4 GiB, half the device's
+  // memory, or memoryLimit bytes, which memoryLimitWhy explains) is
+  // refused with an error saying why (error.reason). With replace, the
+  // load may take the place of a loaded model, which is unloaded only once
+  // the new file has passed those checks; error.modelLoaded says whether a
+  // model is loaded after a failure. cancel() ends the load. kvType is the
+  // KV cache's element type: 'f16' (half the memory; llama.cpp's default)
+  // or 'f32'.
+  load(source, {
+    threads = 1, nCtx = 0, batch = 0, cache = true, revalidate = false, simd = 'auto',
+    replace = false, memoryLimit = 0, memoryLimitWhy = '', kvType = 'f16', onProgress,
+  } = {}) {
     const args = typeof source === 'string' || source instanceof URL ? { url: String(source) } : { blob: source };
-    return this.#request('load', { ...args, threads, nCtx, batch, cache, revalidate, simd }, onProgress);
+    return this.#request('load', {
+      ...args, threads, nCtx, batch, cache, revalidate, simd, replace, memoryLimit, memoryLimitWhy, kvType,
+      cancelFlag: this.#armCancel(),
+    }, onProgress);
+  }
+
+  // probe runs load's checks on a model without loading it: {arch,
+  // context, weightBytes, kvBytes, scratchBytes, needBytes, fileBytes}.
+  probe(source, { nCtx = 0, batch = 0, memoryLimit = 0, memoryLimitWhy = '', kvType = 'f16', onProgress } = {}) {
+    const args = typeof source === 'string' || source instanceof URL ? { url: String(source) } : { blob: source };
+    return this.#request('probe', { ...args, nCtx, batch, memoryLimit, memoryLimitWhy, kvType, cancelFlag: this.#armCancel() }, onProgress);
+  }
+
+  // cancel ends the load (or probe) under way: its promise rejects with
+  // an error whose cancelled is true. A download stops at once; a load
+  // into memory stops after its current 4 MB where the page is
+  // cross-origin isolated, else at its end. It answers true if a load was
+  // under way when the worker took the request.
+  cancel() {
+    if (this.cancelFlag) Atomics.store(this.cancelFlag, 0, 1);
+    return this.#request('cancel');
+  }
+
+  // #armCancel clears the shared cancel flag before a load and returns its
+  // buffer for the worker (null where SharedArrayBuffer is not offered:
+  // the page is not cross-origin isolated).
+  #armCancel() {
+    if (this.cancelFlag === undefined) {
+      this.cancelFlag = globalThis.crossOriginIsolated ? new Int32Array(new SharedArrayBuffer(4)) : null;
+    }
+    if (!this.cancelFlag) return null;
+    Atomics.store(this.cancelFlag, 0, 0);
+    return this.cancelFlag.buffer;
   }
 
   // models lists the models cached in OPFS: [{url, size, date, etag,

@@ -151,9 +151,16 @@ export async function startEngine({ goModule, kernels, kernelsShared, threads = 
   const api = globalThis.hearthEngine;
   if (!api) throw new Error('the Go engine did not start');
   // An engine error becomes an Error; badFile marks bytes that are not a
-  // valid GGUF file.
+  // valid GGUF file. A failed load or probe also says why (reason:
+  // 'not-gguf', 'truncated', 'invalid', 'unsupported', 'too-large') and,
+  // for a load, whether a model is still loaded (modelLoaded).
   const check = (r) => {
-    if (r && r.error) throw Object.assign(new Error(r.error), { badFile: !!r.badFile });
+    if (r && r.error) {
+      const details = { badFile: !!r.badFile };
+      if (r.reason !== undefined) details.reason = r.reason;
+      if (r.modelLoaded !== undefined) details.modelLoaded = r.modelLoaded;
+      throw Object.assign(new Error(r.error), details);
+    }
     return r;
   };
 
@@ -165,8 +172,14 @@ export async function startEngine({ goModule, kernels, kernelsShared, threads = 
     removeSource(id) { sources.delete(id); },
     // load streams the model from a source into the arena: a session of
     // nCtx tokens (0: the model's, at most 4096), prompts evaluated batch
-    // tokens per pass (0: the engine's default, 32).
-    load: (source, nCtx = 0, batch = 0) => check(api.load(source, nCtx, batch)),
+    // tokens per pass (0: the engine's default, 32). The file is checked
+    // first (wasm/engine/probe.go); opts {replace, limit, limitWhy}:
+    // replace lets it take a loaded model's place once the check passes,
+    // limit is a memory ceiling (bytes) besides the arena's 4 GiB.
+    load: (source, nCtx = 0, batch = 0, opts = {}) => check(api.load(source, nCtx, batch, opts)),
+    // probe runs load's check alone: {arch, context, weightBytes, kvBytes,
+    // scratchBytes, needBytes, fileBytes, ...}, or the error load would give.
+    probe: (source, nCtx = 0, batch = 0, opts = {}) => check(api.probe(source, nCtx, batch, opts)),
     tokenize: (text) => check(api.tokenize(text)).ids,
     // chat renders [{role, content}] with the model's chat template and
     // tokenizes it: {ids, prompt, template: 'gguf' | 'chatml'}.
@@ -232,9 +245,10 @@ export function blobSource(blob) {
 
 // download reads url into chunks, reporting progress(loaded, total): the
 // whole body is held in memory until the model is loaded, so the worker
-// uses it only where it cannot stream into OPFS (modelstore.js).
-export async function download(url, progress) {
-  const resp = await fetch(url);
+// uses it only where it cannot stream into OPFS (modelstore.js). An
+// AbortSignal, when given, cancels the download.
+export async function download(url, progress, signal) {
+  const resp = await fetch(url, signal ? { signal } : undefined);
   if (!resp.ok) throw new Error(`fetching ${url}: HTTP ${resp.status}`);
   // Content-Length counts the encoded bytes of a compressed body; the
   // stream gives decoded ones, so only an unencoded length can be checked.

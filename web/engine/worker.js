@@ -3,9 +3,19 @@
 //
 // Requests {id, type, ...} get one answer {id, ok} or {id, error}; while
 // one runs, events {id, event: 'progress' | 'token', ...} may come first.
-//   load      {url | blob, threads, nCtx, batch, cache = true, revalidate = false, simd = 'auto'}
+//   load      {url | blob, threads, nCtx, batch, cache = true, revalidate = false, simd = 'auto',
+//              replace = false, memoryLimit, memoryLimitWhy, cancelFlag, kvType = 'f16'}
 //             → model info, timings, and where the bytes came from:
-//               {cached, storage: 'opfs' | 'memory' | 'blob', kernels, downloadSeconds, loadSeconds, ...}
+//               {cached, storage: 'opfs' | 'memory' | 'blob', kernels, downloadSeconds, loadSeconds,
+//                needBytes, ...}
+//             The file is checked before anything is loaded (see "Checks"
+//             below); replace: true lets the load take the place of a
+//             loaded model, which is unloaded only once the new file has
+//             passed the checks. A failed load's error carries reason
+//             (the check's), cancelled, and modelLoaded: whether a model
+//             is loaded now (the previous one, if the new file was refused).
+//             kvType is the KV cache's element type: 'f16' (half the memory,
+//             llama.cpp's default) or 'f32'; the answer's kvType says which.
 //             kernels is 'relaxed' or 'simd128': which build of kernels.wasm
 //             the engine runs (features.js; chosen at the first load, for
 //             the worker's life). simd 'plain' asks for the SIMD128 build
@@ -22,6 +32,10 @@
 //   generate  {prompt | ids, nPredict, sampling, ignoreEOS, stream}
 //             → {ids, text, promptTokens, prefillSeconds, decodeSeconds,
 //                generatedTokens, decodeTokens, stop}
+//   probe     {url | blob, nCtx, batch, memoryLimit, memoryLimitWhy, kvType = 'f16'}
+//             → {arch, context, weightBytes, kvBytes, scratchBytes, needBytes, fileBytes, ...}:
+//               load's checks alone (a URL is downloaded as load does)
+//   cancel    {}   ends the load or probe under way: true if there was one
 //   stop      {}   ends a streaming generation after its current token
 //   memory    {}   → the engine's wasm memories now and at their highest:
 //                    {arenaBytes, goBytes, peakBytes, loadPeakBytes, ...}
@@ -37,6 +51,22 @@
 // server first, with the stored ETag / Last-Modified). Without OPFS (Node,
 // some private modes), with cache: false, or when storage is full, the
 // body is held in memory as a list of chunks until the model is loaded.
+// Checks: the engine reads the file's header and refuses, naming why
+// (wasm/engine/modelcheck), a file that is not GGUF, one cut short, one
+// it cannot run, or a model whose weights and KV cache (for the session's
+// context) exceed what it may use: the arena's 4 GiB (wasm32), or half of
+// the device's memory where navigator.deviceMemory says it, or the page's
+// memoryLimit. For a URL not yet cached, the header alone is fetched
+// first (a Range request; servers without ranges skip this), so a model
+// that cannot load is refused before its download.
+//
+// Cancel: while a load awaits the network or OPFS, cancel aborts it
+// (AbortController: the fetch and the OPFS write stop, the partial file is
+// deleted). While the engine reads the file into the arena the worker is
+// busy in one synchronous call and takes no messages, so the page also
+// sets cancelFlag (a shared Int32Array that hearth.js passes when the page
+// is cross-origin isolated), which the source's read() checks before each
+// chunk (runtime.js fills the arena 4 MB at a time).
 import { startEngine, chunkSource, blobSource, download } from './runtime.js';
 import { openModelStore } from './modelstore.js';
 import { hasRelaxedSimd, kernelFile } from './features.js';
@@ -46,7 +76,11 @@ let engine = null;
 let stopRequested = false;
 let busy = null; // the exclusive request under way
 // Requests that may come while an exclusive one runs.
-const concurrent = { stop: true, memory: true, models: true };
+const concurrent = { stop: true, memory: true, models: true, cancel: true };
+// Whether the engine holds a model (a failed load may leave the one before).
+let modelLoaded = false;
+// The cancel state of the load or probe under way (cancelState), or null.
+let loading = null;
 const base = new URL('.', import.meta.url);
 
 // The store, opened on first use (null: no OPFS here).
@@ -123,8 +157,8 @@ function progressReporter(event, phase, cached, step) {
 
 // fetchModel GETs url, refusing an unsuccessful response. The browser's
 // HTTP cache is bypassed: the copy that counts is the one in OPFS.
-async function fetchModel(url, headers) {
-  const resp = await fetch(url, { cache: 'no-store', headers }).catch((e) => {
+async function fetchModel(url, headers, signal) {
+  const resp = await fetch(url, { cache: 'no-store', headers, signal }).catch((e) => {
     throw new Error(`fetching ${url}: ${e.message}`);
   });
   if (!resp.ok && resp.status !== 304) throw new Error(`fetching ${url}: HTTP ${resp.status}`);
@@ -135,15 +169,16 @@ async function fetchModel(url, headers) {
 // with the validators stored at download. It returns a response with a
 // new body to download, or null to use the copy (304 Not Modified, no
 // validators to ask with, or no answer: offline is not an error).
-async function revalidate(url, entry) {
+async function revalidate(url, entry, signal) {
   const headers = {};
   if (entry.etag) headers['If-None-Match'] = entry.etag;
   if (entry.lastModified) headers['If-Modified-Since'] = entry.lastModified;
   if (Object.keys(headers).length === 0) return null;
   try {
-    const resp = await fetchModel(url, headers);
+    const resp = await fetchModel(url, headers, signal);
     return resp.status === 304 ? null : resp;
   } catch (err) {
+    if (signal?.aborted) throw err;
     console.warn(`hearth: could not revalidate ${url} (${err.message}); using the cached copy`);
     return null;
   }
@@ -152,7 +187,9 @@ async function revalidate(url, entry) {
 // openModel finds the bytes a load request names, downloading them when
 // needed, and returns {source, close, cached, storage, entry}: a
 // runtime.js source to load from and the function that releases it.
-async function openModel(msg, event) {
+// signal (an AbortSignal) cancels the download; a URL's header is checked
+// before its download when check(url) is given.
+async function openModel(msg, event, signal, check) {
   if (msg.blob) return { source: blobSource(msg.blob), close() {}, cached: false, storage: 'blob' };
   if (!msg.url) throw new Error('load needs a url or a blob');
   // Keyed by the absolute URL, so "m.gguf" and "/m.gguf" are one model.
@@ -161,7 +198,8 @@ async function openModel(msg, event) {
   const store = msg.cache === false ? null : await modelStore();
   if (store) {
     const entry = await store.lookup(url);
-    const resp = entry ? (msg.revalidate ? await revalidate(url, entry) : null) : await fetchModel(url);
+    if (!entry && check) await check(url);
+    const resp = entry ? (msg.revalidate ? await revalidate(url, entry, signal) : null) : await fetchModel(url, undefined, signal);
     if (entry && !resp) {
       progressReporter(event, 'cached', true, 0)(entry.size, entry.size, true);
       return { ...(await store.open(entry, blobSource)), cached: true, storage: 'opfs', entry };
@@ -176,48 +214,194 @@ async function openModel(msg, event) {
     }
   }
   // No store: the body in memory, as chunks, until the model is loaded.
-  const chunks = await download(url, downloaded);
+  if (!store && check) await check(url);
+  const chunks = await download(url, downloaded, signal);
   const size = chunks.reduce((n, c) => n + c.length, 0);
   downloaded(size, size, true);
   return { source: chunkSource(chunks), close() {}, cached: false, storage: 'memory' };
 }
 
+// cancelState is the cancel state of one load or probe: an
+// AbortController for its awaits, and the page's shared flag (msg.cancelFlag)
+// for its synchronous part.
+function cancelState(msg) {
+  const controller = new AbortController();
+  const flag = msg.cancelFlag instanceof SharedArrayBuffer ? new Int32Array(msg.cancelFlag) : null;
+  return {
+    controller,
+    signal: controller.signal,
+    cancelled: () => controller.signal.aborted || (flag !== null && Atomics.load(flag, 0) !== 0),
+  };
+}
+
+// cancellable makes source's reads fail once c is cancelled; the engine
+// then stops its load with a read error, which the worker reports as the
+// cancel it is.
+function cancellable(source, c) {
+  const read = source.read;
+  source.read = function (pos, dst, off, n) {
+    if (c.cancelled()) throw new Error('the load was cancelled');
+    return read.call(this, pos, dst, off, n);
+  };
+  return source;
+}
+
+function cancelledError() {
+  return Object.assign(new Error('the load was cancelled'), { cancelled: true });
+}
+
+// memoryLimit is the ceiling the worker puts on a model besides the
+// arena's 4 GiB, as the engine's load and probe take it ({limit,
+// limitWhy}): the page's own (msg.memoryLimit), or half of the memory the
+// device reports (navigator.deviceMemory: GB, rounded down to a power of
+// two and capped at 8), leaving the rest to the browser and the system.
+function memoryLimit(msg) {
+  if (msg.memoryLimit > 0) return { limit: msg.memoryLimit, limitWhy: msg.memoryLimitWhy || 'the limit the page set' };
+  const gb = self.navigator?.deviceMemory;
+  if (gb > 0) {
+    return { limit: gb * 2 ** 30 / 2, limitWhy: `this device reports ${gb} GB of memory (navigator.deviceMemory), and a model may take at most half of it` };
+  }
+  return {};
+}
+
+// Header-first check: the bytes fetched to read a remote file's header,
+// tried in turn until one holds it (a 150k-token vocabulary makes a
+// header of ~8 MB).
+const HEADER_STEPS = [1 << 20, 8 << 20, 32 << 20];
+
+// checkRemoteHeader fetches the start of url with a Range request and
+// runs the engine's check on it (a source of the whole file's size whose
+// bytes past the start are missing), so that a model the engine would
+// refuse is refused before its download. It throws the check's error;
+// it returns quietly when the check cannot be made here (no range support,
+// an encoded body, a header longer than the steps, no answer): the
+// download then goes ahead and the load checks the whole file.
+async function checkRemoteHeader(e, url, msg, signal) {
+  for (const n of HEADER_STEPS) {
+    let resp;
+    try {
+      resp = await fetch(url, { cache: 'no-store', headers: { Range: `bytes=0-${n - 1}` }, signal });
+    } catch (err) {
+      if (signal.aborted) throw err;
+      return;
+    }
+    const enc = resp.headers.get('Content-Encoding');
+    const total = Number(/\/(\d+)\s*$/.exec(resp.headers.get('Content-Range') ?? '')?.[1]);
+    if (resp.status !== 206 || (enc && enc !== 'identity') || !Number.isSafeInteger(total)) {
+      await resp.body?.cancel().catch(() => {});
+      return;
+    }
+    const head = new Uint8Array(await resp.arrayBuffer());
+    let short = false; // the check wanted bytes past head
+    const source = {
+      size: total,
+      read(pos, dst, off, k) {
+        if (pos + k > head.length && head.length < total) { short = true; throw new Error('past the fetched header'); }
+        const got = Math.max(0, Math.min(k, head.length - pos));
+        dst.set(head.subarray(pos, pos + got), off);
+        return got;
+      },
+    };
+    const id = e.addSource(source);
+    try {
+      e.probe(id, msg.nCtx ?? 0, msg.batch ?? 0, { kvType: msg.kvType, ...memoryLimit(msg) });
+      return;
+    } catch (err) {
+      if (!short) throw err;
+    } finally {
+      e.removeSource(id);
+    }
+  }
+}
+
+// loadModel is load's work; c is its cancel state.
+async function loadModel(msg, event, c) {
+  const t0 = performance.now();
+  const e = await ensureEngine(msg.threads ?? 1, msg.simd ?? 'auto');
+  if (msg.threads > 1 && e.threads !== msg.threads) {
+    // Not an error: the page may not be cross-origin isolated.
+    console.warn(`hearth: running ${e.threads} thread(s), ${msg.threads} asked for (crossOriginIsolated=${self.crossOriginIsolated})`);
+  }
+  const m = await openModel(msg, event, c.signal, (url) => checkRemoteHeader(e, url, msg, c.signal));
+  const downloadSeconds = (performance.now() - t0) / 1000;
+  let info;
+  try {
+    if (c.cancelled()) throw cancelledError();
+    const uploaded = progressReporter(event, 'upload', m.cached, 8 << 20);
+    let filled = 0;
+    m.source.onFill = (n) => { filled += n; uploaded(filled, m.source.size); };
+    const id = e.addSource(cancellable(m.source, c));
+    try {
+      info = e.load(id, msg.nCtx ?? 0, msg.batch ?? 0, { replace: !!msg.replace, kvType: msg.kvType, ...memoryLimit(msg) });
+    } finally {
+      e.removeSource(id);
+    }
+    uploaded(m.source.size, m.source.size, true); // the header's bytes were read too: all of it is in
+  } catch (err) {
+    if (err.modelLoaded !== undefined) modelLoaded = err.modelLoaded;
+    // A stored file that is not a valid GGUF file will never load: drop
+    // it rather than serve it again (closed first: an open file cannot
+    // be removed). A cancelled load's read errors say nothing of the file.
+    m.close();
+    if (err.badFile && !c.cancelled() && m.storage === 'opfs') await (await modelStore())?.remove(m.entry.url).catch(() => {});
+    throw err;
+  }
+  m.close();
+  modelLoaded = true;
+  mem.loadPeak = Math.max(mem.loadPeak, sampleMemory());
+  return {
+    ...info, cached: m.cached, storage: m.storage, kernels: e.kernelBuild,
+    downloadSeconds, loadSeconds: (performance.now() - t0) / 1000,
+  };
+}
+
 const handlers = {
   async load(msg, event) {
-    const t0 = performance.now();
-    const e = await ensureEngine(msg.threads ?? 1, msg.simd ?? 'auto');
-    if (msg.threads > 1 && e.threads !== msg.threads) {
-      // Not an error: the page may not be cross-origin isolated.
-      console.warn(`hearth: running ${e.threads} thread(s), ${msg.threads} asked for (crossOriginIsolated=${self.crossOriginIsolated})`);
-    }
-    const m = await openModel(msg, event);
-    const downloadSeconds = (performance.now() - t0) / 1000;
-    let info;
+    const c = cancelState(msg);
+    loading = c;
     try {
-      const uploaded = progressReporter(event, 'upload', m.cached, 8 << 20);
-      let filled = 0;
-      m.source.onFill = (n) => { filled += n; uploaded(filled, m.source.size); };
-      const id = e.addSource(m.source);
-      try {
-        info = e.load(id, msg.nCtx ?? 0, msg.batch ?? 0);
-      } finally {
-        e.removeSource(id);
-      }
-      uploaded(m.source.size, m.source.size, true); // the header's bytes were read too: all of it is in
+      return await loadModel(msg, event, c);
     } catch (err) {
-      // A stored file that is not a valid GGUF file will never load: drop
-      // it rather than serve it again (closed first: an open file cannot
-      // be removed).
-      m.close();
-      if (err.badFile && m.storage === 'opfs') await (await modelStore())?.remove(m.entry.url).catch(() => {});
-      throw err;
+      // Every failed load says whether a model is loaded now.
+      throw Object.assign(c.cancelled() ? cancelledError() : err, { modelLoaded });
+    } finally {
+      loading = null;
     }
-    m.close();
-    mem.loadPeak = Math.max(mem.loadPeak, sampleMemory());
-    return {
-      ...info, cached: m.cached, storage: m.storage, kernels: e.kernelBuild,
-      downloadSeconds, loadSeconds: (performance.now() - t0) / 1000,
-    };
+  },
+
+  async probe(msg, event) {
+    const e = await ensureEngine(msg.threads ?? 1, msg.simd ?? 'auto');
+    const c = cancelState(msg);
+    loading = c;
+    try {
+      const m = await openModel(msg, event, c.signal);
+      let failed = null;
+      try {
+        const id = e.addSource(cancellable(m.source, c));
+        try {
+          return e.probe(id, msg.nCtx ?? 0, msg.batch ?? 0, { kvType: msg.kvType, ...memoryLimit(msg) });
+        } finally {
+          e.removeSource(id);
+        }
+      } catch (err) {
+        failed = err;
+      } finally {
+        m.close();
+      }
+      // As load does: a stored copy that is not a valid GGUF file goes.
+      if (failed.badFile && !c.cancelled() && m.storage === 'opfs') await (await modelStore())?.remove(m.entry.url).catch(() => {});
+      throw failed;
+    } catch (err) {
+      throw c.cancelled() ? cancelledError() : err;
+    } finally {
+      loading = null;
+    }
+  },
+
+  async cancel() {
+    if (!loading) return false;
+    loading.controller.abort();
+    return true;
   },
 
   async chat(msg) {
@@ -295,6 +479,7 @@ const handlers = {
 
   async unload() {
     if (engine) engine.unload();
+    modelLoaded = false;
     return true;
   },
 };
@@ -315,7 +500,10 @@ self.onmessage = async (ev) => {
     sampleMemory();
     self.postMessage({ id: msg.id, ok });
   } catch (err) {
-    self.postMessage({ id: msg.id, error: err && err.message ? err.message : String(err) });
+    // What the page may act on travels with the message (see load).
+    const details = {};
+    for (const k of ['reason', 'badFile', 'cancelled', 'modelLoaded']) if (err && err[k] !== undefined) details[k] = err[k];
+    self.postMessage({ id: msg.id, error: err && err.message ? err.message : String(err), ...details });
   } finally {
     if (exclusive) busy = null;
   }

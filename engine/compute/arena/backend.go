@@ -287,12 +287,28 @@ func (b *Backend) Read(t compute.Tensor, dst []float32) {
 	b.dev.Read(off, f32Bytes(dst))
 }
 
-// Copy copies src into dst (same shape, F32).
+// Copy copies src into dst (same shape): F32 into F32 and F16 into F16
+// as bytes, F32 rows into F16 through convert_f16 (rounded as the
+// reference rounds them), split by rows across threads.
 func (b *Backend) Copy(dst, src compute.Tensor) {
 	b.gen++
 	sameShape("Copy", dst, src)
-	d, s := b.f32(dst), b.f32(src)
-	b.dev.Copy(d, s, uint32(src.Bytes()))
+	switch {
+	case dst.Type() == src.Type() && (dst.Type() == dtype.F32 || dst.Type() == dtype.F16):
+		b.dev.Copy(b.off(dst), b.off(src), uint32(src.Bytes()))
+	case dst.Type() == dtype.F16 && src.Type() == dtype.F32:
+		d, s := b.off(dst), b.f32(src)
+		if src.Rows() == 0 || src.Cols() == 0 {
+			return
+		}
+		// convert_f16(dst, src, n): one share of rows is one run of halves
+		sp := b.newSplit()
+		sp.base[0], sp.base[1] = uint64(d), uint64(s)
+		sp.perItem[0], sp.perItem[1], sp.perCount[2] = uint64(2*src.Cols()), uint64(4*src.Cols()), uint64(src.Cols())
+		b.run(b.k.convert[dtype.F16], src.Rows(), rowGrain(src.Cols()))
+	default:
+		panic(fmt.Sprintf("arena: Copy of %v into %v: want F32 into F32 or F16, or F16 into F16", src, dst))
+	}
 }
 
 // ensure makes the scratch block s hold at least size bytes, growing it

@@ -63,8 +63,9 @@
 // into scratch and calls get_rows_T; the float operations call add, mul,
 // scale, silu, swiglu, softmax, rmsnorm, rope_apply (with the (cos, sin)
 // pairs computed in Go by the reference's own angle code, host.go) and
-// attention. New refuses a kernel module that lacks any kernel of
-// Signatures.
+// attention (attention_f16 over an F16 cache); Copy of F32 rows into an
+// F16 tensor (new keys and values into an F16 cache) calls convert_f16.
+// New refuses a kernel module that lacks any kernel of Signatures.
 //
 // # Numerics
 //

@@ -25,6 +25,9 @@ const (
 	KernelRMSNorm   = "rmsnorm"
 	KernelRope      = "rope_apply"
 	KernelAttention = "attention"
+	// KernelAttentionF16 is attention over an F16 key/value cache (same
+	// parameters; the cache strides count halves).
+	KernelAttentionF16 = "attention_f16"
 )
 
 // weightTypes are the weight types kernels.wasm multiplies.
@@ -65,8 +68,10 @@ type Signature struct {
 }
 
 var (
-	rowConversion = []string{"dst", "src", "n"}
-	matmulParams  = []string{"dst", "w", "x", "n", "row0", "row1", "tokens", "dst_stride"}
+	rowConversion   = []string{"dst", "src", "n"}
+	matmulParams    = []string{"dst", "w", "x", "n", "row0", "row1", "tokens", "dst_stride"}
+	attentionParams = []string{"dst", "q", "k", "v", "n", "pos0", "heads", "kv_heads",
+		"dk", "dv", "k_stride", "v_stride", "scale", "scratch"}
 )
 
 // Signatures lists every kernel the backend may call, in a fixed order:
@@ -92,8 +97,8 @@ func Signatures() []Signature {
 		Signature{Name: KernelSoftmax, Params: []string{"dst", "x", "rows", "cols"}},
 		Signature{Name: KernelRMSNorm, Params: []string{"dst", "x", "w", "rows", "cols", "group", "eps"}, F32: []int{6}},
 		Signature{Name: KernelRope, Params: []string{"dst", "x", "rows", "cols", "head_dim", "n_dims", "neox", "cs"}},
-		Signature{Name: KernelAttention, Params: []string{"dst", "q", "k", "v", "n", "pos0", "heads", "kv_heads",
-			"dk", "dv", "k_stride", "v_stride", "scale", "scratch"}, F32: []int{12}},
+		Signature{Name: KernelAttention, Params: attentionParams, F32: []int{12}},
+		Signature{Name: KernelAttentionF16, Params: attentionParams, F32: []int{12}},
 	)
 }
 
@@ -113,6 +118,7 @@ type kernelSet struct {
 	getRows [64]Kernel // by table type
 
 	add, mul, scale, silu, swiglu, softmax, rmsnorm, rope, attention Kernel
+	attentionF16                                                     Kernel
 }
 
 // resolve looks every kernel of Signatures up; the module must have them
@@ -142,5 +148,6 @@ func (ks *kernelSet) resolve(dev Device) error {
 	ks.add, ks.mul, ks.scale = got[KernelAdd], got[KernelMul], got[KernelScale]
 	ks.silu, ks.swiglu, ks.softmax = got[KernelSiLU], got[KernelSwiGLU], got[KernelSoftmax]
 	ks.rmsnorm, ks.rope, ks.attention = got[KernelRMSNorm], got[KernelRope], got[KernelAttention]
+	ks.attentionF16 = got[KernelAttentionF16]
 	return nil
 }

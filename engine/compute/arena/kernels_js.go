@@ -139,6 +139,9 @@ func kRopeApply(dst uint32, x uint32, rows uint32, cols uint32, headDim uint32, 
 //go:wasmimport kernels attention
 func kAttention(dst uint32, q uint32, k uint32, v uint32, n uint32, pos0 uint32, heads uint32, kvHeads uint32, dk uint32, dv uint32, kStride uint32, vStride uint32, scale float32, scratch uint32)
 
+//go:wasmimport kernels attention_f16
+func kAttentionF16(dst uint32, q uint32, k uint32, v uint32, n uint32, pos0 uint32, heads uint32, kvHeads uint32, dk uint32, dv uint32, kStride uint32, vStride uint32, scale float32, scratch uint32)
+
 var jsKernels = []jsKernel{
 	{"quantize_q8_0", 3, 0, func(a *Args) { kQuantizeQ80(u(a, 0), u(a, 1), u(a, 2)) }},
 	{"quantize_q8_1", 3, 0, func(a *Args) { kQuantizeQ81(u(a, 0), u(a, 1), u(a, 2)) }},
@@ -181,5 +184,8 @@ var jsKernels = []jsKernel{
 	{"rope_apply", 8, 0, func(a *Args) { kRopeApply(u(a, 0), u(a, 1), u(a, 2), u(a, 3), u(a, 4), u(a, 5), u(a, 6), u(a, 7)) }},
 	{"attention", 14, 4096, func(a *Args) {
 		kAttention(u(a, 0), u(a, 1), u(a, 2), u(a, 3), u(a, 4), u(a, 5), u(a, 6), u(a, 7), u(a, 8), u(a, 9), u(a, 10), u(a, 11), f(a, 12), u(a, 13))
+	}},
+	{"attention_f16", 14, 4096, func(a *Args) {
+		kAttentionF16(u(a, 0), u(a, 1), u(a, 2), u(a, 3), u(a, 4), u(a, 5), u(a, 6), u(a, 7), u(a, 8), u(a, 9), u(a, 10), u(a, 11), f(a, 12), u(a, 13))
 	}},
 }

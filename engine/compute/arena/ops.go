@@ -5,6 +5,7 @@ import (
 	"unsafe"
 
 	"github.com/hearth-ai/hearth/engine/compute"
+	"github.com/hearth-ai/hearth/engine/dtype"
 )
 
 // The float operations: each checks its operands as the reference does,
@@ -155,7 +156,8 @@ func (b *Backend) Rope(dst, x compute.Tensor, pos0 int, p compute.Rope) {
 
 // Attention is causal grouped-query attention over the cache:
 // attention(dst, q, k, v, n, pos0, heads, kv_heads, dk, dv, k_stride,
-// v_stride, scale, scratch), split across threads by query rows (by
+// v_stride, scale, scratch) for an F32 cache, attention_f16(…) with the
+// same arguments for an F16 one, split across threads by query rows (by
 // key/value head groups for one row), each job with its own scratch.
 func (b *Backend) Attention(dst, q, k, v compute.Tensor, pos0 int, p compute.Attention) {
 	b.gen++
@@ -169,14 +171,23 @@ func (b *Backend) Attention(dst, q, k, v compute.Tensor, pos0 int, p compute.Att
 		pos0 < 0 || k.Rows() < pos0+n || v.Rows() < pos0+n {
 		panic(fmt.Sprintf("arena: Attention at position %d: q %v, k %v, v %v, out %v do not fit", pos0, q, k, v, dst))
 	}
-	do, qo, ko, vo := b.f32(dst), b.f32(q), b.f32(k), b.f32(v)
+	if !compute.AttentionCacheType(k.Type()) || k.Type() != v.Type() {
+		panic(fmt.Sprintf("arena: Attention: cache types %v and %v (want both F32 or both F16)", k.Type(), v.Type()))
+	}
+	do, qo, ko, vo := b.f32(dst), b.f32(q), b.off(k), b.off(v)
 	if n == 0 {
 		return
 	}
 	group := p.Heads / p.KVHeads
 	// One job's scratch: its scores, padded to 16-lane groups, and 64 rows
-	// of dv accumulators.
-	per := roundUp(uint64(4 * ((pos0+n+15)/16*16 + 64*dv)))
+	// of dv accumulators; for an F16 cache also the rounded query head and
+	// one key/value head's keys and values widened to F32 (the kernel
+	// widens each once per call, not once per query head).
+	kern, elem, extra := b.k.attention, 4, 0
+	if k.Type() == dtype.F16 {
+		kern, elem, extra = b.k.attentionF16, 2, dk+(pos0+n)*(dk+dv)
+	}
+	per := roundUp(uint64(4 * ((pos0+n+15)/16*16 + 64*dv + extra)))
 	scratch := b.ensure(&b.scratch, per*uint64(len(b.jobs)))
 	s := b.newSplit()
 	s.base = Args{0: uint64(do), 1: uint64(qo), 2: uint64(ko), 3: uint64(vo), 4: uint64(n), 5: uint64(pos0),
@@ -188,9 +199,9 @@ func (b *Backend) Attention(dst, q, k, v compute.Tensor, pos0 int, p compute.Att
 		// key/value head (their columns of q, dst and the cache).
 		s.base[6], s.base[7] = 0, 0
 		s.perItem[0], s.perItem[1] = uint64(4*group*dv), uint64(4*group*dk)
-		s.perItem[2], s.perItem[3] = uint64(4*dk), uint64(4*dv)
+		s.perItem[2], s.perItem[3] = uint64(elem*dk), uint64(elem*dv)
 		s.perCount[6], s.perCount[7] = uint64(group), 1
-		b.run(b.k.attention, p.KVHeads, 1)
+		b.run(kern, p.KVHeads, 1)
 		return
 	}
 	// Several rows: the jobs take query rows, at least two each (the
@@ -198,7 +209,7 @@ func (b *Backend) Attention(dst, q, k, v compute.Tensor, pos0 int, p compute.Att
 	s.base[4] = 0
 	s.perItem[0], s.perItem[1] = uint64(4*dst.Cols()), uint64(4*q.Cols())
 	s.perCount[4], s.perItem[5] = 1, 1
-	b.run(b.k.attention, n, 2)
+	b.run(kern, n, 2)
 }
 
 // GetRows looks up rows of an embedding table: the ids go into scratch,

@@ -69,6 +69,8 @@ func Run(t *testing.T, newBackend func() compute.Backend, opt Options) {
 		{"RopeAngles", (*suite).ropeAngles},
 		{"Attention", (*suite).attention},
 		{"AttentionIncremental", (*suite).attentionIncremental},
+		{"CopyF16", (*suite).copyF16},
+		{"AttentionF16", (*suite).attentionF16},
 	}
 	for i, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

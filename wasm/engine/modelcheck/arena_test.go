@@ -1,0 +1,88 @@
+//go:build !js
+
+package modelcheck
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/hearth-ai/hearth/engine/compute/arena"
+	"github.com/hearth-ai/hearth/engine/compute/arena/wazerodev"
+	"github.com/hearth-ai/hearth/engine/gguf"
+	"github.com/hearth-ai/hearth/engine/model"
+)
+
+// The estimate holds up against the engine itself: the model loaded into
+// an arena (kernels.wasm under wazero) with a session whose KV cache is
+// allocated whole, after a pass of a full batch, uses no more than the
+// estimate, and the estimate is no more than a tenth above it.
+func TestCheckEstimateMatchesTheArena(t *testing.T) {
+	spec, data := writeSmall(t)
+	path := filepath.Join(t.TempDir(), "m.gguf")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const nCtx, batch = 512, 32
+	f, err := Read(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Check(f, Options{Context: nCtx, Batch: batch})
+	if err != nil {
+		t.Fatal(err)
+	}
+	used := arenaUsage(t, path, nCtx, batch)
+	t.Logf("%s: estimate %d bytes (weights %d, KV %d, scratch %d); the arena uses %d", spec.Arch, r.NeedBytes(), r.WeightBytes, r.KVBytes, r.ScratchBytes, used)
+	if used > r.NeedBytes() || float64(r.NeedBytes()) > 1.1*float64(used) {
+		t.Fatalf("the arena uses %d bytes; the estimate %d should be at least that and at most 10%% more", used, r.NeedBytes())
+	}
+}
+
+// arenaUsage loads the model at path into an arena backend over
+// kernels.wasm (wazero), as the browser engine does (weights reserved in
+// one piece), opens a session of nCtx tokens whose KV cache is allocated
+// whole, runs a full batch through it, and returns the arena bytes in use.
+func arenaUsage(t *testing.T, path string, nCtx, batch int) int64 {
+	t.Helper()
+	dev, err := wazerodev.New(wazerodev.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := arena.New(dev, arena.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	f, err := gguf.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var sizes []int64
+	for _, ti := range f.Tensors {
+		sizes = append(sizes, ti.Size)
+	}
+	if err := b.Reserve(arena.ReserveSize(sizes...)); err != nil {
+		t.Fatal(err)
+	}
+	m, err := model.Load(f, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	s, err := m.NewSession(model.SessionOptions{Context: nCtx, Batch: batch})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ids := make([]int32, batch)
+	for i := range ids {
+		ids[i] = int32(i*7+1) % int32(m.HP.Vocab)
+	}
+	if _, err := s.Forward(ids); err != nil {
+		t.Fatal(err)
+	}
+	return b.Usage().Used
+}
