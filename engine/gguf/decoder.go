@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strings"
 )
 
 // decoder reads the header sequentially from an io.ReaderAt through a small
@@ -17,6 +18,8 @@ type decoder struct {
 	off   int64 // absolute offset of the next unread byte
 	buf   []byte
 	bufAt int64 // absolute offset of buf[0]
+
+	compact bool // string arrays as StringArray (Options.CompactStrings)
 }
 
 const decoderChunk = 64 << 10
@@ -168,6 +171,41 @@ func (d *decoder) strings(what string, n int) ([]string, error) {
 	return out, nil
 }
 
+// stringArray reads n strings into a StringArray. It walks the strings
+// twice, first for their total size, so that the text is allocated once at
+// its exact size: no growth, no copy, nothing left over (re-reading a few MB
+// through the buffer costs far less than holding them twice).
+func (d *decoder) stringArray(what string, n int) (StringArray, error) {
+	start := d.off
+	total := int64(0)
+	for range n {
+		b, err := d.strBytes(what)
+		if err != nil {
+			return StringArray{}, err
+		}
+		total += int64(len(b))
+	}
+	if total > math.MaxUint32 {
+		return StringArray{}, d.errorf(start, "%s: %d strings hold %d bytes of text, more than the 4 GiB supported", what, n, total)
+	}
+	d.off = start
+	var text strings.Builder
+	text.Grow(int(total))
+	ends := make([]uint32, n)
+	for i := range ends {
+		b, err := d.strBytes(what)
+		if err != nil { // the reader changed under us
+			return StringArray{}, err
+		}
+		text.Write(b)
+		ends[i] = uint32(text.Len())
+	}
+	if int64(text.Len()) != total {
+		return StringArray{}, d.errorf(start, "%s changed while it was read", what)
+	}
+	return StringArray{text: text.String(), ends: ends}, nil
+}
+
 // value reads one metadata value of type t; depth is how many arrays enclose it.
 func (d *decoder) value(t ValueType, what string, depth int) (any, error) {
 	switch t {
@@ -247,6 +285,9 @@ func (d *decoder) array(what string, depth int) (any, error) {
 	}
 	switch et {
 	case TypeString:
+		if d.compact {
+			return d.stringArray(what, n)
+		}
 		return d.strings(what, n)
 	default: // TypeArray
 		out := make([]any, n)

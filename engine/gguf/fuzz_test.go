@@ -16,7 +16,8 @@ import (
 )
 
 // FuzzRead feeds arbitrary bytes to Read. Whatever it accepts must be
-// internally consistent and survive a rewrite through the Writer unchanged.
+// internally consistent and survive a rewrite through the Writer unchanged;
+// a compact read (Options.CompactStrings) must agree with a plain one.
 func FuzzRead(f *testing.F) {
 	f.Add(smallValidFile(f))
 	all, _ := buildAll(f)
@@ -28,6 +29,7 @@ func FuzzRead(f *testing.F) {
 		f.Add(c.b)
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
+		checkCompactMatches(t, b)
 		file, err := readBytes(b)
 		if err != nil {
 			var fe *FormatError

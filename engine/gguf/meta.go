@@ -140,17 +140,44 @@ func (m *Meta) Bool(key string, def ...bool) bool {
 	return b
 }
 
-// Strings returns a string array (nil when absent and optional).
+// Strings returns a string array (nil when absent and optional). From a
+// StringArray (Options.CompactStrings) it makes a []string each call: use
+// StringArray to read one without that.
 func (m *Meta) Strings(key string, optional bool) []string {
 	v, ok := m.lookup(key, optional)
 	if !ok {
 		return nil
 	}
-	s, isStrs := v.([]string)
-	if !isStrs {
-		m.fail("metadata %q has type %s, want an array of string", key, typeName(v))
+	switch x := v.(type) {
+	case []string:
+		return x
+	case StringArray:
+		return x.Strings()
 	}
-	return s
+	m.fail("metadata %q has type %s, want an array of string", key, typeName(v))
+	return nil
+}
+
+// StringArray returns a string array as a StringArray (empty when absent
+// and optional): as stored when the file was read with
+// Options.CompactStrings, otherwise packed from the []string (a copy).
+func (m *Meta) StringArray(key string, optional bool) StringArray {
+	v, ok := m.lookup(key, optional)
+	if !ok {
+		return StringArray{}
+	}
+	switch x := v.(type) {
+	case StringArray:
+		return x
+	case []string:
+		a, err := NewStringArray(x)
+		if err != nil {
+			m.fail("metadata %q: its strings hold more than 4 GiB of text", key)
+		}
+		return a
+	}
+	m.fail("metadata %q has type %s, want an array of string", key, typeName(v))
+	return StringArray{}
 }
 
 // Float32s returns a float32 array (nil when absent and optional).

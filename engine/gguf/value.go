@@ -61,6 +61,8 @@ func (t ValueType) minSize() int {
 // uint8, int8, uint16, int16, uint32, int32, float32, bool, string, uint64,
 // int64, float64; arrays are typed slices of those ([]string, []float32,
 // []int32 …), and an array of arrays is []any whose elements are slices.
+// An array of strings is a StringArray instead of a []string in a File read
+// with Options.CompactStrings; a Writer takes either.
 type KV struct {
 	Key   string
 	Value any
@@ -109,7 +111,7 @@ func typeOf(v any) (t ValueType, elem ValueType, ok bool) {
 		return TypeArray, TypeFloat32, true
 	case []bool:
 		return TypeArray, TypeBool, true
-	case []string:
+	case []string, StringArray:
 		return TypeArray, TypeString, true
 	case []uint64:
 		return TypeArray, TypeUint64, true

@@ -254,6 +254,11 @@ func (e *encoder) array(v any) {
 		writeSlice(e, x)
 	case []string:
 		writeSlice(e, x)
+	case StringArray:
+		e.u64(uint64(x.Len()))
+		for i := range x.Len() {
+			e.str(x.At(i))
+		}
 	case []uint64:
 		writeSlice(e, x)
 	case []int64:

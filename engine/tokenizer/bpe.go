@@ -81,7 +81,7 @@ func (s *bpeSession) encodeWord(word []byte, out []int32) []int32 {
 			s.enc = appendByteEncoded(s.enc[:0], word)
 			enc = s.enc
 		}
-		if id, ok := t.ids[string(enc)]; ok {
+		if id, ok := t.texts.idBytes(enc); ok {
 			return append(out, id)
 		}
 	}
@@ -98,7 +98,7 @@ func (s *bpeSession) encodeWord(word []byte, out []int32) []int32 {
 			id = t.charToken[word[off]]
 		} else {
 			n = min(utf8Len(word[off]), len(word)-off)
-			if v, ok := t.ids[string(word[off:off+n])]; ok {
+			if v, ok := t.texts.idBytes(word[off : off+n]); ok {
 				id = v
 			}
 		}
@@ -166,9 +166,9 @@ func (s *bpeSession) tryPair(left, right int) {
 	if lid == noToken || rid == noToken {
 		return
 	}
-	m, ok := s.t.merges[pairKey(lid, rid)]
+	rank, result, ok := s.t.merges.find(lid, rid)
 	if !ok {
 		return
 	}
-	s.queue.push(candidate{key: rankKey(m.rank, left), right: int32(right), a: lid, b: rid, result: m.result})
+	s.queue.push(candidate{key: rankKey(rank, left), right: int32(right), a: lid, b: rid, result: result})
 }

@@ -25,7 +25,7 @@ func (t *Tokenizer) appendPiece(dst []byte, id int32, special bool, lstrip int) 
 	if !special && a&(AttrUnknown|AttrControl) != 0 {
 		return dst
 	}
-	text := t.texts[id]
+	text := t.texts.text(id)
 	start := len(dst)
 	switch {
 	case a&(AttrUnknown|AttrControl|AttrUserDefined) != 0:

@@ -41,6 +41,6 @@ func (t *Tokenizer) gemma4NewlineRun(word []byte) (int32, bool) {
 			return noToken, false
 		}
 	}
-	id, ok := t.ids[string(word)]
+	id, ok := t.texts.idBytes(word)
 	return id, ok
 }

@@ -32,7 +32,9 @@ func tinyVocab() map[string]any {
 	}
 }
 
-// buildVocab writes metadata into an in-memory GGUF file and reads it back.
+// buildVocab writes metadata into an in-memory GGUF file and builds its
+// tokenizer, from the file read plainly and read compact: both must give
+// the same error, or tokenizers that agree.
 func buildVocab(t *testing.T, kv map[string]any) (*Tokenizer, error) {
 	t.Helper()
 	w := gguf.NewWriter()
@@ -51,11 +53,27 @@ func buildVocab(t *testing.T, kv map[string]any) (*Tokenizer, error) {
 	if _, err := w.WriteTo(&buf); err != nil {
 		t.Fatal(err)
 	}
-	f, err := gguf.Read(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
-	if err != nil {
-		t.Fatal(err)
+	var toks [2]*Tokenizer
+	var errs [2]error
+	for i, compact := range []bool{false, true} {
+		f, err := gguf.ReadWith(bytes.NewReader(buf.Bytes()), int64(buf.Len()), gguf.Options{CompactStrings: compact})
+		if err != nil {
+			t.Fatal(err)
+		}
+		toks[i], errs[i] = FromGGUF(f)
 	}
-	return FromGGUF(f)
+	if (errs[0] == nil) != (errs[1] == nil) || (errs[0] != nil && errs[0].Error() != errs[1].Error()) {
+		t.Fatalf("plain file: %v; compact: %v", errs[0], errs[1])
+	}
+	if errs[0] == nil {
+		for id := range int32(toks[0].VocabSize()) {
+			if toks[0].TokenText(id) != toks[1].TokenText(id) || toks[0].Attr(id) != toks[1].Attr(id) {
+				t.Fatalf("token %d: %q %v from the plain file, %q %v from the compact one",
+					id, toks[0].TokenText(id), toks[0].Attr(id), toks[1].TokenText(id), toks[1].Attr(id))
+			}
+		}
+	}
+	return toks[1], errs[1]
 }
 
 func TestTinyVocab(t *testing.T) {

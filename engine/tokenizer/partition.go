@@ -22,7 +22,7 @@ func (t *Tokenizer) partition(text string, parseSpecial bool, frags []fragment) 
 		if !parseSpecial && a&(AttrControl|AttrUnknown) != 0 {
 			continue
 		}
-		special := t.texts[id]
+		special := t.texts.text(id)
 		next = next[:0]
 		for _, f := range frags {
 			if f.tok != noToken {
@@ -75,7 +75,7 @@ func (t *Tokenizer) buildSpecialIndex() {
 	x.byPrefix = map[uint16][]int{}
 	x.prefixes = make([]uint64, 1<<16/64)
 	for pos, id := range t.specials {
-		s := t.texts[id]
+		s := t.texts.text(id)
 		if len(s) == 1 {
 			x.oneByte[s[0]] = append(x.oneByte[s[0]], pos)
 			continue
@@ -112,7 +112,7 @@ func (t *Tokenizer) specialsIn(text string) []int32 {
 			continue
 		}
 		for _, pos := range x.byPrefix[k] {
-			if strings.HasPrefix(text[i:], t.texts[t.specials[pos]]) {
+			if strings.HasPrefix(text[i:], t.texts.text(t.specials[pos])) {
 				mark(pos)
 			}
 		}

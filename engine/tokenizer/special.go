@@ -42,7 +42,7 @@ func (t *Tokenizer) detectSpecialTokens() {
 			return
 		}
 		for _, s := range texts {
-			if v, ok := t.ids[s]; ok {
+			if v, ok := t.texts.id(s); ok {
 				*id = v
 				t.attrs[v] |= AttrControl
 				return
@@ -59,8 +59,8 @@ func (t *Tokenizer) detectSpecialTokens() {
 	find(&t.fimSep, fimSepTexts)
 
 	// Control tokens named "unused" are reserved slots.
-	for id, s := range t.texts {
-		if t.attrs[id]&AttrControl != 0 && strings.Contains(s, "unused") {
+	for id := range t.texts.len() {
+		if t.attrs[id]&AttrControl != 0 && strings.Contains(t.texts.text(int32(id)), "unused") {
 			t.attrs[id] |= AttrUnused
 		}
 	}
@@ -72,13 +72,13 @@ func (t *Tokenizer) detectSpecialTokens() {
 		}
 	}
 	for _, s := range eogTexts {
-		if id, ok := t.ids[s]; ok {
+		if id, ok := t.texts.id(s); ok {
 			t.eog[id] = true
 			t.attrs[id] |= AttrControl
 		}
 	}
 	for _, s := range alwaysRendered {
-		if id, ok := t.ids[s]; ok {
+		if id, ok := t.texts.id(s); ok {
 			t.attrs[id] = AttrUserDefined
 		}
 	}
@@ -89,7 +89,7 @@ func (t *Tokenizer) detectSpecialTokens() {
 	}
 
 	has := func(s string) (int32, bool) {
-		id, ok := t.ids[s]
+		id, ok := t.texts.id(s)
 		return id, ok && t.eog[id]
 	}
 	// gpt-oss and Solar Open end a message with <|end|> but keep going
@@ -115,7 +115,7 @@ func (t *Tokenizer) detectSpecialTokens() {
 // attaches to some models' special tokens by name.
 func (t *Tokenizer) markModelSpecificAttrs(modelName, pre, arch string) {
 	set := func(s string, a Attr, on bool) {
-		id, ok := t.ids[s]
+		id, ok := t.texts.id(s)
 		if !ok {
 			return
 		}
@@ -139,7 +139,7 @@ func (t *Tokenizer) markModelSpecificAttrs(modelName, pre, arch string) {
 		set("<mask>", AttrLStrip, true)
 	case containsAny(name, "phi-3", "phi3"):
 		// Phi-3's added tokens swallow the whitespace after them.
-		for id := range t.texts {
+		for id := range t.texts.len() {
 			if t.attrs[id]&(AttrControl|AttrUserDefined|AttrUnknown) != 0 {
 				t.attrs[id] |= AttrRStrip
 			}
@@ -156,12 +156,12 @@ func (t *Tokenizer) markModelSpecificAttrs(modelName, pre, arch string) {
 // buildSpecials lists the tokens matched verbatim in text, longest first.
 func (t *Tokenizer) buildSpecials() {
 	t.specials = t.specials[:0]
-	for id := range t.texts {
+	for id := range t.texts.len() {
 		if t.attrs[id]&(AttrControl|AttrUserDefined|AttrUnknown) != 0 {
 			t.specials = append(t.specials, int32(id))
 		}
 	}
 	slices.SortStableFunc(t.specials, func(a, b int32) int {
-		return len(t.texts[b]) - len(t.texts[a])
+		return len(t.texts.text(b)) - len(t.texts.text(a))
 	})
 }

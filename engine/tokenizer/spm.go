@@ -102,7 +102,7 @@ func (s *spmSession) merge(text []byte, out []int32) []int32 {
 	for i := 0; i != -1; i = int(s.syms[i].next) {
 		sym := s.syms[i]
 		piece := text[sym.start : sym.start+sym.n]
-		if id, ok := s.t.ids[string(piece)]; ok {
+		if id, ok := s.t.texts.idBytes(piece); ok {
 			out = append(out, id)
 			continue
 		}
@@ -120,7 +120,7 @@ func (s *spmSession) tryPair(left, right int) {
 	}
 	l, r := s.syms[left], s.syms[right]
 	merged := s.text[l.start : r.start+r.n]
-	id, ok := s.t.ids[string(merged)]
+	id, ok := s.t.texts.idBytes(merged)
 	if !ok {
 		return
 	}

@@ -70,7 +70,8 @@ var (
 	vocabCache = map[string]*Tokenizer{}
 )
 
-// loadVocab opens models/ggml-vocab-NAME.gguf, once per test binary.
+// loadVocab opens models/ggml-vocab-NAME.gguf, once per test binary, as
+// the engine does (string arrays compact).
 func loadVocab(t testing.TB, name string) *Tokenizer {
 	t.Helper()
 	vocabMu.Lock()
@@ -78,7 +79,7 @@ func loadVocab(t testing.TB, name string) *Tokenizer {
 	if tk, ok := vocabCache[name]; ok {
 		return tk
 	}
-	f, err := gguf.Open(filepath.Join(testdata.VocabDir(t), "ggml-vocab-"+name+".gguf"))
+	f, err := gguf.OpenWith(filepath.Join(testdata.VocabDir(t), "ggml-vocab-"+name+".gguf"), gguf.Options{CompactStrings: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,7 +29,7 @@ import "sync"
 // Attr describes how a token is treated, as llama.cpp's token attributes
 // do. A token has one of the type bits (Normal, Control …), possibly with
 // Control added by name-based detection, and possibly LStrip/RStrip.
-type Attr uint16
+type Attr uint8
 
 // Token attributes.
 const (
@@ -72,13 +72,12 @@ type Tokenizer struct {
 	pre   preTokenizer
 	name  string // tokenizer.ggml.pre as resolved
 
-	texts  []string
-	scores []float32
+	texts  tokenTexts // the token texts, and the token of each text
+	scores []float32  // SentencePiece only
 	attrs  []Attr
-	ids    map[string]int32
 
-	// merges maps a pair of token ids to its merge (BPE only).
-	merges map[uint64]merge
+	// merges finds the merge of a pair of token ids (BPE only).
+	merges mergeTable
 
 	// specials are the tokens cut out of text before tokenizing (control,
 	// user-defined and unknown), longest text first.
@@ -103,14 +102,8 @@ type Tokenizer struct {
 	spmWordwise            bool // SentencePiece merges never cross a word start
 	cleanSpaces            bool // detokenizing removes " ," " 's" …
 	lowercase, stripAccent bool // WordPiece normalization
-	maxTokenLen            int
 
 	cache wordCache
-}
-
-type merge struct {
-	rank   int32
-	result int32
 }
 
 // noToken marks an absent special token.
@@ -126,7 +119,7 @@ func (t *Tokenizer) Model() string { return t.model }
 func (t *Tokenizer) Pre() string { return t.name }
 
 // VocabSize is the number of tokens.
-func (t *Tokenizer) VocabSize() int { return len(t.texts) }
+func (t *Tokenizer) VocabSize() int { return t.texts.len() }
 
 // BOS is the beginning-of-sequence token, or -1 if the model has none.
 func (t *Tokenizer) BOS() int32 { return t.bos }
@@ -166,7 +159,7 @@ func (t *Tokenizer) IsEOG(id int32) bool { return t.eog[id] }
 // EOGs lists the end-of-generation tokens in ascending order.
 func (t *Tokenizer) EOGs() []int32 {
 	var out []int32
-	for id := range t.texts {
+	for id := range t.texts.len() {
 		if t.eog[int32(id)] {
 			out = append(out, int32(id))
 		}
@@ -180,13 +173,12 @@ func (t *Tokenizer) TokenText(id int32) string {
 	if !t.valid(id) {
 		return ""
 	}
-	return t.texts[id]
+	return t.texts.text(id)
 }
 
 // TokenID finds the token whose vocabulary text is s.
 func (t *Tokenizer) TokenID(s string) (int32, bool) {
-	id, ok := t.ids[s]
-	return id, ok
+	return t.texts.id(s)
 }
 
 // Attr is a token's attributes (0 for an id out of range).
@@ -200,21 +192,32 @@ func (t *Tokenizer) Attr(id int32) Attr {
 // IsControl reports whether id is a control token (rendered only on request).
 func (t *Tokenizer) IsControl(id int32) bool { return t.Attr(id)&AttrControl != 0 }
 
-func (t *Tokenizer) valid(id int32) bool { return id >= 0 && int(id) < len(t.texts) }
+func (t *Tokenizer) valid(id int32) bool { return id >= 0 && int(id) < t.texts.len() }
 
 // wordCache remembers the ids of pre-tokenized words: prompts repeat words,
 // and merging is the costly part of BPE.
 type wordCache struct {
-	mu sync.Mutex
-	m  map[string][]int32
+	mu    sync.Mutex
+	m     map[string][]int32
+	bytes int // what m holds, as entryBytes counts it
 }
 
-// wordCacheLimit bounds the cache; it is emptied when full. Words longer
-// than wordCacheMaxLen (a pasted blob without spaces) are not kept.
+// The cache is emptied when it would hold more than wordCacheBytes, so that
+// a long session does not grow the heap (which, in the browser, never gives
+// memory back): a word costs ~110 bytes besides its text and ids, and a
+// count limit of 65536 words let it reach 7.5 MB, more than a 150k-token
+// vocabulary takes. 1 MB holds ~8000 words, a long conversation's worth.
+// Words longer than wordCacheMaxLen (a pasted blob without spaces) are not
+// kept.
 const (
-	wordCacheLimit  = 1 << 16
+	wordCacheBytes  = 1 << 20
 	wordCacheMaxLen = 256
 )
+
+// entryBytes is what a cached word costs: its text, its ids, and the map
+// slot, string and slice headers and allocation rounding around them
+// (measured: ~119 bytes a word for words of ~7 bytes and ~2.5 ids).
+func entryBytes(word, ids int) int { return word + 4*ids + 112 }
 
 func (c *wordCache) get(word []byte) ([]int32, bool) {
 	c.mu.Lock()
@@ -256,10 +259,13 @@ func (c *wordCache) store(words []byte, misses []cacheMiss, out []int32) {
 		if m.to-m.from > wordCacheMaxLen {
 			continue
 		}
-		if c.m == nil || len(c.m) >= wordCacheLimit {
+		cost := entryBytes(m.to-m.from, m.idsTo-m.idsFrom)
+		if c.m == nil || c.bytes+cost > wordCacheBytes {
 			c.m = make(map[string][]int32, 1024)
+			c.bytes = 0
 		}
 		c.m[string(words[m.from:m.to])] = append([]int32(nil), out[m.idsFrom:m.idsTo]...)
+		c.bytes += cost
 	}
 	c.mu.Unlock()
 }
@@ -267,6 +273,6 @@ func (c *wordCache) store(words []byte, misses []cacheMiss, out []int32) {
 // reset empties the cache.
 func (c *wordCache) reset() {
 	c.mu.Lock()
-	c.m = nil
+	c.m, c.bytes = nil, 0
 	c.mu.Unlock()
 }

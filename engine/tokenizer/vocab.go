@@ -115,7 +115,8 @@ func FromGGUF(f *gguf.File) (*Tokenizer, error) {
 // hasInnerSpace reports whether some token has a "▁" after a character
 // other than "▁".
 func (t *Tokenizer) hasInnerSpace() bool {
-	for _, s := range t.texts {
+	for id := range t.texts.len() {
+		s := t.texts.text(int32(id))
 		if strings.Contains(strings.TrimLeft(s, "▁"), "▁") {
 			return true
 		}
@@ -123,42 +124,34 @@ func (t *Tokenizer) hasInnerSpace() bool {
 	return false
 }
 
-// loadTokens reads the token texts, scores and types.
+// loadTokens reads the token texts, scores (SentencePiece only: nothing
+// else ranks by them) and types.
 func (t *Tokenizer) loadTokens(f *gguf.File, m *gguf.Meta) error {
-	texts := m.Strings("tokenizer.ggml.tokens", true)
+	if !m.Has("tokenizer.ggml.tokens") {
+		return fmt.Errorf("tokenizer: no tokens (tokenizer.ggml.tokens is missing or empty)")
+	}
+	texts := m.StringArray("tokenizer.ggml.tokens", false)
 	if err := m.Err(); err != nil {
 		return fmt.Errorf("tokenizer: %w", err)
 	}
-	if len(texts) == 0 {
+	n := texts.Len()
+	if n == 0 {
 		return fmt.Errorf("tokenizer: no tokens (tokenizer.ggml.tokens is missing or empty)")
 	}
-	if len(texts) > 1<<31-1 {
-		return fmt.Errorf("tokenizer: %d tokens is too many", len(texts))
+	if n > 1<<31-1 {
+		return fmt.Errorf("tokenizer: %d tokens is too many", n)
 	}
-	n := len(texts)
+	texts, err := nameEmptyTokens(texts)
+	if err != nil {
+		return err
+	}
 
-	t.scores = make([]float32, n)
-	if v, ok := f.Value("tokenizer.ggml.scores"); ok {
-		switch s := v.(type) {
-		case []float32:
-			if len(s) < n {
-				return fmt.Errorf("tokenizer: tokenizer.ggml.scores has %d entries for %d tokens", len(s), n)
-			}
-			copy(t.scores, s)
-		case []int32:
-			if len(s) < n {
-				return fmt.Errorf("tokenizer: tokenizer.ggml.scores has %d entries for %d tokens", len(s), n)
-			}
-			for i := range t.scores {
-				t.scores[i] = float32(s[i])
-			}
-		default:
-			return fmt.Errorf("tokenizer: tokenizer.ggml.scores is %T, want an array of float32", v)
-		}
+	if err := t.loadScores(f, n); err != nil {
+		return err
 	}
 
 	t.attrs = make([]Attr, n)
-	types := m.Int32s("tokenizer.ggml.token_type", true)
+	types := m.Int32s("tokenizer.ggml.token_type", true) // the file's own []int32, not a copy
 	if err := m.Err(); err != nil {
 		return fmt.Errorf("tokenizer: %w", err)
 	}
@@ -188,65 +181,82 @@ func (t *Tokenizer) loadTokens(f *gguf.File, m *gguf.Meta) error {
 		}
 	}
 
-	t.texts = make([]string, n)
-	t.ids = make(map[string]int32, n)
-	for i, s := range texts {
-		if s == "" {
-			s = "[EMPTY_" + strconv.Itoa(i) + "]" // as llama.cpp names empty tokens
+	t.texts, err = newTokenTexts(texts)
+	return err
+}
+
+// nameEmptyTokens names each empty token "[EMPTY_<id>]", as llama.cpp does
+// (it cannot be matched in text, and must not collide with another empty
+// one). Vocabularies rarely have any: then texts comes back as it is.
+func nameEmptyTokens(texts gguf.StringArray) (gguf.StringArray, error) {
+	var list []string
+	for i := range texts.Len() {
+		if texts.At(i) != "" {
+			continue
 		}
-		if prev, dup := t.ids[s]; dup {
-			return fmt.Errorf("tokenizer: tokens %d and %d are both %q", prev, i, s)
+		if list == nil {
+			list = texts.Strings()
 		}
-		t.texts[i] = s
-		t.ids[s] = int32(i)
-		t.maxTokenLen = max(t.maxTokenLen, len(s))
+		list[i] = "[EMPTY_" + strconv.Itoa(i) + "]"
+	}
+	if list == nil {
+		return texts, nil
+	}
+	named, err := gguf.NewStringArray(list)
+	if err != nil {
+		return gguf.StringArray{}, fmt.Errorf("tokenizer: %w", err)
+	}
+	return named, nil
+}
+
+// loadScores checks tokenizer.ggml.scores (float32, or int32 in some old
+// files) and keeps them for SentencePiece, the one kind that merges by
+// them. A float32 array is kept as the metadata holds it, not copied.
+func (t *Tokenizer) loadScores(f *gguf.File, n int) error {
+	v, ok := f.Value("tokenizer.ggml.scores")
+	if !ok {
+		if t.kind == SPM {
+			t.scores = make([]float32, n)
+		}
+		return nil
+	}
+	switch s := v.(type) {
+	case []float32:
+		if len(s) < n {
+			return fmt.Errorf("tokenizer: tokenizer.ggml.scores has %d entries for %d tokens", len(s), n)
+		}
+		if t.kind == SPM {
+			t.scores = s[:n:n]
+		}
+	case []int32:
+		if len(s) < n {
+			return fmt.Errorf("tokenizer: tokenizer.ggml.scores has %d entries for %d tokens", len(s), n)
+		}
+		if t.kind == SPM {
+			t.scores = make([]float32, n)
+			for i := range t.scores {
+				t.scores[i] = float32(s[i])
+			}
+		}
+	default:
+		return fmt.Errorf("tokenizer: tokenizer.ggml.scores is %T, want an array of float32", v)
 	}
 	return nil
 }
 
-// loadMerges reads tokenizer.ggml.merges: "left right" pairs, in rank order.
+// loadMerges reads tokenizer.ggml.merges (BPE).
 func (t *Tokenizer) loadMerges(m *gguf.Meta) error {
-	list := m.Strings("tokenizer.ggml.merges", true)
+	if !m.Has("tokenizer.ggml.merges") {
+		return fmt.Errorf("tokenizer: BPE vocabulary without tokenizer.ggml.merges")
+	}
+	merges := m.StringArray("tokenizer.ggml.merges", false)
 	if err := m.Err(); err != nil {
 		return fmt.Errorf("tokenizer: %w", err)
 	}
-	if list == nil {
-		return fmt.Errorf("tokenizer: BPE vocabulary without tokenizer.ggml.merges")
-	}
-	t.merges = make(map[uint64]merge, len(list))
-	// Walking from the worst rank to the best lets a repeated pair keep its
-	// best rank by plain overwriting.
-	for rank := len(list) - 1; rank >= 0; rank-- {
-		s := list[rank]
-		// The separator is the first space after the first byte, so a left
-		// part may itself start with a space.
-		cut := -1
-		if len(s) > 1 {
-			if i := strings.IndexByte(s[1:], ' '); i >= 0 {
-				cut = i + 1
-			}
-		}
-		if cut < 0 {
-			return fmt.Errorf("tokenizer: merge %d %q is not two tokens separated by a space", rank, s)
-		}
-		left, right := s[:cut], s[cut+1:]
-		l, okl := t.ids[left]
-		r, okr := t.ids[right]
-		res, okres := t.ids[left+right]
-		switch {
-		case !okl:
-			return fmt.Errorf("tokenizer: merge %d %q refers to %q, which is not a token", rank, s, left)
-		case !okr:
-			return fmt.Errorf("tokenizer: merge %d %q refers to %q, which is not a token", rank, s, right)
-		case !okres:
-			return fmt.Errorf("tokenizer: merge %d %q makes %q, which is not a token", rank, s, left+right)
-		}
-		t.merges[pairKey(l, r)] = merge{rank: int32(rank), result: res}
-	}
-	return nil
+	var err error
+	t.merges, err = newMergeTable(merges, &t.texts)
+	return err
 }
-
-func pairKey(left, right int32) uint64 { return uint64(uint32(left))<<32 | uint64(uint32(right)) }
 
 // specialIDKeys are the metadata keys of special token ids.
 var specialIDKeys = []struct {
@@ -277,7 +287,7 @@ var specialIDKeys = []struct {
 // default that the vocabulary is too small for is dropped, as llama.cpp
 // does; an id the file sets out of range is an error.
 func (t *Tokenizer) loadSpecialIDs(m *gguf.Meta) error {
-	n := int64(len(t.texts))
+	n := int64(t.texts.len())
 	for _, k := range specialIDKeys {
 		id := k.id(t)
 		if int64(*id) >= n {
@@ -306,17 +316,17 @@ func (t *Tokenizer) buildByteTables() {
 		switch {
 		case t.kind == BPE && t.byteEncode:
 			// Byte-level BPE falls back to a token spelled as the raw byte.
-			if id, ok := t.ids[string([]byte{byte(b)})]; ok {
+			if id, ok := t.texts.idBytes([]byte{byte(b)}); ok {
 				t.byteToken[b] = id
 			}
 		default:
-			if id, ok := t.ids[hex]; ok {
+			if id, ok := t.texts.id(hex); ok {
 				t.byteToken[b] = id
-			} else if id, ok := t.ids[string([]byte{byte(b)})]; ok && t.kind == SPM {
+			} else if id, ok := t.texts.idBytes([]byte{byte(b)}); ok && t.kind == SPM {
 				t.byteToken[b] = id
 			}
 		}
-		if id, ok := t.ids[byteText[b]]; ok {
+		if id, ok := t.texts.id(byteText[b]); ok {
 			t.charToken[b] = id
 		}
 	}

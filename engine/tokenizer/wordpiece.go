@@ -72,8 +72,8 @@ func (t *Tokenizer) encodeWordPiece(text string, out []int32) []int32 {
 		start := len(out)
 		for i := 0; i < len(word); {
 			matched := false
-			for j := min(len(word), i+t.maxTokenLen+1); j > i; j-- {
-				if id, ok := t.ids[string(word[i:j])]; ok {
+			for j := min(len(word), i+t.texts.maxLen+1); j > i; j-- {
+				if id, ok := t.texts.idBytes(word[i:j]); ok {
 					out = append(out, id)
 					i = j
 					matched = true

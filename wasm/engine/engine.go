@@ -107,7 +107,7 @@ func (e *engine) load(src uint32, opt loadOptions) (*modelInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	f, err := gguf.Read(fs, fs.Size())
+	f, err := gguf.ReadWith(fs, fs.Size(), gguf.Options{CompactStrings: true})
 	if err != nil {
 		return nil, modelcheck.Explain(err, fs, fs.Size())
 	}

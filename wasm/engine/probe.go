@@ -45,7 +45,7 @@ func (e *engine) probe(src uint32, opt loadOptions) (*probeReport, error) {
 	if err != nil {
 		return nil, err
 	}
-	f, err := gguf.Read(fs, fs.Size())
+	f, err := gguf.ReadWith(fs, fs.Size(), gguf.Options{CompactStrings: true})
 	if err != nil {
 		return nil, modelcheck.Explain(err, fs, fs.Size())
 	}
