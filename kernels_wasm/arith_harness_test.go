@@ -126,11 +126,7 @@ func arithModule(tb testing.TB) []byte {
 		m.ExportFunc("t_reduce16", f)
 	}
 	m.ExportFunc("t_dot", defineDotF32x64(m, fma32))
-	bin, err := m.Encode()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return bin
+	return mustEncode(tb, m)
 }
 
 // newArithEnv instantiates the arithmetic test module.

@@ -112,7 +112,7 @@ func defineDotF32x64(m *Module, fma32 *Func) *Func {
 
 // attentionLocals are the locals of the attention kernel.
 type attentionLocals struct {
-	dst, q, k, v, n, pos0, heads, kvHeads, dk, dv, kStride, vStride, scale, scratch Local
+	attentionParams
 
 	group, accBase, rb, r, h, nkv, kh, qp, dp, vp, kp   Local // i32
 	j, cnt, first, pe, pv, row, pr, pvv, cnt2, e, tiled Local // i32
@@ -122,11 +122,8 @@ type attentionLocals struct {
 }
 
 func defineAttention(m *Module, fn *actFuncs, dot *Func) *Func {
-	f := m.Func(KernelAttention, []ValType{I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, F32, I32})
-	a := &attentionLocals{}
-	for i, l := range []*Local{&a.dst, &a.q, &a.k, &a.v, &a.n, &a.pos0, &a.heads, &a.kvHeads, &a.dk, &a.dv, &a.kStride, &a.vStride, &a.scale, &a.scratch} {
-		*l = f.Param(i)
-	}
+	f, params := newAttentionFunc(m, KernelAttention)
+	a := &attentionLocals{attentionParams: params}
 	for _, l := range []*Local{&a.group, &a.accBase, &a.rb, &a.r, &a.h, &a.nkv, &a.kh, &a.qp, &a.dp, &a.vp, &a.kp,
 		&a.j, &a.cnt, &a.first, &a.pe, &a.pv, &a.row, &a.pr, &a.pvv, &a.cnt2, &a.e, &a.tiled} {
 		*l = f.NewLocal(I32)
@@ -140,17 +137,7 @@ func defineAttention(m *Module, fn *actFuncs, dot *Func) *Func {
 	}
 	fma := newExactFMA(f)
 
-	f.Do(
-		LocalGet(a.n), I32Const(0), I32LeS,
-		LocalGet(a.pos0), I32Const(0), I32LtS, I32Or,
-		LocalGet(a.heads), I32Const(0), I32LeS, I32Or,
-		LocalGet(a.kvHeads), I32Const(0), I32LeS, I32Or,
-		LocalGet(a.dk), I32Const(0), I32LeS, I32Or,
-		LocalGet(a.dv), I32Const(0), I32LeS, I32Or,
-	)
-	f.If(func(Label) { f.Do(Return) })
-	f.Do(LocalGet(a.heads), LocalGet(a.kvHeads), I32RemU)
-	f.If(func(Label) { f.Do(Return) })
+	a.returnUnlessValid(f)
 	f.Do(
 		LocalGet(a.heads), LocalGet(a.kvHeads), I32DivU, LocalSet(a.group),
 		// accumulators after the scores (padded to 16)
@@ -248,39 +235,5 @@ func (a *attentionLocals) values(f *Func, fma *exactFMA, L int32) {
 		vStep()
 	})
 	// the lanes summed, for all outputs at once
-	f.Do(LocalGet(a.accBase), LocalSet(a.pr), LocalGet(a.dp), LocalSet(a.pvv))
-	eachChunk(f, a.dv, a.cnt2, []Local{a.pr, a.pvv}, func(c chunkOps) {
-		lane := func(l int32) { // pushes lane l's accumulators
-			f.Do(LocalGet(a.pr))
-			if l > 0 {
-				f.Do(LocalGet(a.rb), I32Const(l), I32Mul, I32Add)
-			}
-			f.Do(c.load)
-		}
-		t := a.t
-		for l := int32(0); l < 16; l++ {
-			lane(l)
-			if L == 64 { // (0+2) + (1+3)
-				lane(32 + l)
-				f.Do(F32x4Add)
-				lane(16 + l)
-				lane(48 + l)
-				f.Do(F32x4Add, F32x4Add)
-			}
-			f.Do(LocalSet(t[l]))
-		}
-		// Sum16: 16 → 8 → 4 → 2 → 1, halves added lane-wise
-		for i := range 8 {
-			f.Do(LocalGet(t[i+8]), LocalGet(t[i]), F32x4Add, LocalSet(t[i]))
-		}
-		for i := range 4 {
-			f.Do(LocalGet(t[i+4]), LocalGet(t[i]), F32x4Add, LocalSet(t[i]))
-		}
-		f.Do(
-			LocalGet(a.pvv),
-			LocalGet(t[0]), LocalGet(t[2]), F32x4Add,
-			LocalGet(t[1]), LocalGet(t[3]), F32x4Add,
-			F32x4Add, c.store,
-		)
-	})
+	sumValueLanes(f, L, a.accBase, a.dp, a.dv, a.rb, a.pr, a.pvv, a.cnt2, a.t)
 }

@@ -51,8 +51,7 @@ func AttentionF16ScratchFloats(n, pos0, dk, dv int) int {
 type attentionF16 struct {
 	f    *Func
 	half *f16
-
-	dst, q, k, v, n, pos0, heads, kvHeads, dk, dv, kStride, vStride, scale, scratch Local
+	attentionParams
 
 	group, nAll, accBase, qr, kf, vf, rb, kh, hg, r, h, nkv, qp, dp Local // i32
 	cnt, cnt2, first, pe, pv, row, pr, ph, e, src, dstp             Local // i32
@@ -63,11 +62,8 @@ type attentionF16 struct {
 }
 
 func defineAttentionF16(m *Module, fn *actFuncs) *Func {
-	f := m.Func(KernelAttentionF16, []ValType{I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, F32, I32})
-	a := &attentionF16{f: f, half: newF16(f)}
-	for i, l := range []*Local{&a.dst, &a.q, &a.k, &a.v, &a.n, &a.pos0, &a.heads, &a.kvHeads, &a.dk, &a.dv, &a.kStride, &a.vStride, &a.scale, &a.scratch} {
-		*l = f.Param(i)
-	}
+	f, params := newAttentionFunc(m, KernelAttentionF16)
+	a := &attentionF16{f: f, half: newF16(f), attentionParams: params}
 	for _, l := range []*Local{&a.group, &a.nAll, &a.accBase, &a.qr, &a.kf, &a.vf, &a.rb, &a.kh, &a.hg, &a.r, &a.h, &a.nkv, &a.qp, &a.dp,
 		&a.cnt, &a.cnt2, &a.first, &a.pe, &a.pv, &a.row, &a.pr, &a.ph, &a.e, &a.src, &a.dstp, &a.tiledK, &a.tiledV} {
 		*l = f.NewLocal(I32)
@@ -80,17 +76,7 @@ func defineAttentionF16(m *Module, fn *actFuncs) *Func {
 		a.acc[i] = f.NewLocal(V128)
 	}
 
-	f.Do(
-		LocalGet(a.n), I32Const(0), I32LeS,
-		LocalGet(a.pos0), I32Const(0), I32LtS, I32Or,
-		LocalGet(a.heads), I32Const(0), I32LeS, I32Or,
-		LocalGet(a.kvHeads), I32Const(0), I32LeS, I32Or,
-		LocalGet(a.dk), I32Const(0), I32LeS, I32Or,
-		LocalGet(a.dv), I32Const(0), I32LeS, I32Or,
-	)
-	f.If(func(Label) { f.Do(Return) })
-	f.Do(LocalGet(a.heads), LocalGet(a.kvHeads), I32RemU)
-	f.If(func(Label) { f.Do(Return) })
+	a.returnUnlessValid(f)
 	f.Do(
 		LocalGet(a.heads), LocalGet(a.kvHeads), I32DivU, LocalSet(a.group),
 		LocalGet(a.pos0), LocalGet(a.n), I32Add, LocalSet(a.nAll),
@@ -377,39 +363,5 @@ func (a *attentionF16) values(L int32) {
 		})
 	}, thirtyTwoLanes, fourLanes, oneLane)
 	// the lanes summed, for all outputs at once
-	f.Do(LocalGet(a.accBase), LocalSet(a.pr), LocalGet(a.dp), LocalSet(a.ph))
-	eachChunk(f, a.dv, a.cnt2, []Local{a.pr, a.ph}, func(c chunkOps) {
-		lane := func(l int32) { // pushes lane l's accumulators
-			f.Do(LocalGet(a.pr))
-			if l > 0 {
-				f.Do(LocalGet(a.rb), I32Const(l), I32Mul, I32Add)
-			}
-			f.Do(c.load)
-		}
-		t := a.acc
-		for l := int32(0); l < 16; l++ {
-			lane(l)
-			if L == 64 { // (0+2) + (1+3)
-				lane(32 + l)
-				f.Do(F32x4Add)
-				lane(16 + l)
-				lane(48 + l)
-				f.Do(F32x4Add, F32x4Add)
-			}
-			f.Do(LocalSet(t[l]))
-		}
-		// Sum16: 16 → 8 → 4 → 2 → 1, halves added lane-wise
-		for i := range 8 {
-			f.Do(LocalGet(t[i+8]), LocalGet(t[i]), F32x4Add, LocalSet(t[i]))
-		}
-		for i := range 4 {
-			f.Do(LocalGet(t[i+4]), LocalGet(t[i]), F32x4Add, LocalSet(t[i]))
-		}
-		f.Do(
-			LocalGet(a.ph),
-			LocalGet(t[0]), LocalGet(t[2]), F32x4Add,
-			LocalGet(t[1]), LocalGet(t[3]), F32x4Add,
-			F32x4Add, c.store,
-		)
-	})
+	sumValueLanes(f, L, a.accBase, a.dp, a.dv, a.rb, a.pr, a.ph, a.cnt2, a.acc)
 }

@@ -54,19 +54,7 @@ func stridedHalves(h []uint16, rows, cols, stride int) []byte {
 // and scratch.
 func (c attentionCase) runF16(t *testing.T, e *kernelEnv, b compute.Backend, r *rand.Rand, mis uint32) {
 	t.Helper()
-	kvRows := c.pos0 + c.n + int(mis%2) // a spare row, never read
-	scale := float32(1 / math.Sqrt(float64(c.dk)))
-	qs, ks := 1.0, 1.0
-	awk := 0.0
-	switch c.kind {
-	case 1:
-		qs, ks = 4, 4
-	case 2:
-		awk = 0.002
-	}
-	q := mixedF32(r, c.n*c.heads*c.dk, qs, awk)
-	k := mixedF32(r, kvRows*c.kvHeads*c.dk, ks, awk)
-	v := mixedF32(r, kvRows*c.kvHeads*c.dv, 1, awk)
+	kvRows, scale, q, k, v := c.inputs(r, mis)
 	if c.kind == 3 { // halves at the edges of the range, finite keys
 		edges := []float32{65504, -65504, 70000, float32(math.Inf(-1)), 3e-8, -6e-5, 0, float32(math.Copysign(0, -1))}
 		for i := range v {
@@ -89,23 +77,13 @@ func (c attentionCase) runF16(t *testing.T, e *kernelEnv, b compute.Backend, r *
 	want := refRead(b, td)
 
 	kStride, vStride := c.kvHeads*c.dk+c.kPad, c.kvHeads*c.dv+c.vPad
-	e.reset()
-	pq := e.place(t, f32Bytes(q), mis%4)
-	pk := e.place(t, stridedHalves(kh, kvRows, c.kvHeads*c.dk, kStride), (mis+1)%4)
-	pv := e.place(t, stridedHalves(vh, kvRows, c.kvHeads*c.dv, vStride), (mis+2)%4)
-	out := 4 * c.n * c.heads * c.dv
-	pd := e.place(t, make([]byte, out), (mis+3)%5)
-	scratchBytes := 4 * AttentionF16ScratchFloats(c.n, c.pos0, c.dk, c.dv)
-	ps := e.place(t, make([]byte, scratchBytes), mis%3)
-
-	before := wholeMemory(e)
-	e.call(t, KernelAttentionF16, pd, pq, pk, pv, uint32(c.n), uint32(c.pos0), uint32(c.heads), uint32(c.kvHeads),
-		uint32(c.dk), uint32(c.dv), uint32(kStride), uint32(vStride), f32Bits(scale), ps)
-	after := wholeMemory(e)
-	compareF32(t, caseName("F16 "+c.String()), e.readF32s(pd, c.n*c.heads*c.dv), want)
-	copy(after[pd:int(pd)+out], before[pd:int(pd)+out])
-	copy(after[ps:int(ps)+scratchBytes], before[ps:int(ps)+scratchBytes])
-	checkSameMemory(t, c, before, after)
+	c.check(t, e, mis, attentionCall{
+		kernel: KernelAttentionF16, name: caseName("F16 " + c.String()), q: q,
+		kCache:  stridedHalves(kh, kvRows, c.kvHeads*c.dk, kStride),
+		vCache:  stridedHalves(vh, kvRows, c.kvHeads*c.dv, vStride),
+		kStride: kStride, vStride: vStride,
+		scale: scale, scratchBytes: 4 * AttentionF16ScratchFloats(c.n, c.pos0, c.dk, c.dv),
+	}, want)
 }
 
 // attention_f16 gives the reference's Attention over F16 caches bit for
@@ -118,18 +96,10 @@ func TestAttentionF16MatchesReference(t *testing.T) {
 	e := newKernels(t, 64)
 	b := refBackend(t)
 	r := rand.New(rand.NewPCG(39, 40))
-	var cases []attentionCase
-	for _, hk := range [][2]int{{1, 1}, {3, 1}, {4, 2}, {9, 3}} {
-		for _, d := range [][2]int{{64, 64}, {4, 4}, {5, 6}, {65, 13}, {128, 16}, {96, 64}, {32, 12}, {16, 7}} {
-			for _, np := range [][2]int{{1, 0}, {1, 1}, {1, 63}, {1, 64}, {1, 200}, {2, 0}, {3, 15}, {5, 62}, {4, 100}} {
-				cases = append(cases, attentionCase{n: np[0], pos0: np[1], heads: hk[0], kvHeads: hk[1], dk: d[0], dv: d[1]})
-			}
-		}
-	}
-	for i := range cases {
-		cases[i].kPad, cases[i].vPad = i%3, (i/3)%2*5
-		cases[i].kind = i % 3
-	}
+	cases := attentionCases(
+		[][2]int{{1, 1}, {3, 1}, {4, 2}, {9, 3}},
+		[][2]int{{64, 64}, {4, 4}, {5, 6}, {65, 13}, {128, 16}, {96, 64}, {32, 12}, {16, 7}},
+	)
 	for i, c := range cases {
 		c.runF16(t, e, b, r, uint32(i))
 	}

@@ -235,12 +235,10 @@ func rejectBadLength(f *Func, n Local, onBad func()) {
 	f.If(func(Label) { onBad() })
 }
 
-// register defines vec_dot_<name> and matmul_<name> and exports them.
+// register defines vec_dot_<name> and matmul_<name> with the plain
+// build's integer sums and exports them.
 func (b *block32) register(m *Module) {
-	vecDot := b.defineVecDot(m)
-	m.ExportFunc(vecDot.Name(), vecDot)
-	matmul := b.defineMatmul(m, vecDot)
-	m.ExportFunc(matmul.Name(), matmul)
+	block32Build{block32: b}.register(m)
 }
 
 // registerBlock32 adds the kernels of the 32-element formats: the

@@ -19,16 +19,9 @@ import (
 // four tokens, 1.2× with three, but 0.8× with two.
 // Nothing is written when row1 ≤ row0 or tokens ≤ 0; a bad n writes NaN
 // to every output, as quant.VecDot gives.
-func (b *block32) defineMatmul(m *Module, vecDot *Func) *Func {
+func (b block32Build) defineMatmul(m *Module, vecDot *Func) *Func {
 	matvec := b.defineMatvec(m, vecDot)
 	tile := b.defineTile(m)
-	return b.defineMatmulOver(m, matvec, tile)
-}
-
-// defineMatmulOver emits matmul_<name> over a matrix–vector kernel and a
-// tile kernel with the signatures of defineMatvec's and defineTile's
-// (block32_relaxed.go passes its relaxed-SIMD ones).
-func (b *block32) defineMatmulOver(m *Module, matvec, tile *Func) *Func {
 	f := m.Func("matmul_"+b.name, []ValType{I32, I32, I32, I32, I32, I32, I32, I32})
 	dst, w, x, n := f.Param(0), f.Param(1), f.Param(2), f.Param(3)
 	row0, row1, tokens, stride := f.Param(4), f.Param(5), f.Param(6), f.Param(7)
@@ -84,20 +77,25 @@ func (b *block32) defineMatmulOver(m *Module, matvec, tile *Func) *Func {
 
 // defineMatvec emits the one-token kernel <name>_matvec(dst, w, x, rows,
 // n): dst[r] = vec_dot(w + r·rowBytes, x, n) for r < rows (rows ≥ 1, n a
-// valid length). Four rows a step share each widened activation block and
-// its scale; their running sums live in the lanes of one f32x4, stored
+// valid length). Four rows a step share each activation block (widened
+// once in the plain build, its offset term taken once in the relaxed one)
+// and its scale; their running sums live in the lanes of one f32x4, stored
 // with one v128.store. Up to three leftover rows call vecDot.
-func (b *block32) defineMatvec(m *Module, vecDot *Func) *Func {
+func (b block32Build) defineMatvec(m *Module, vecDot *Func) *Func {
 	f := m.Func(b.name+"_matvec", []ValType{I32, I32, I32, I32, I32})
 	dst, w0, x, rows, n := f.Param(0), f.Param(1), f.Param(2), f.Param(3), f.Param(4)
 	nb, stride, groups, k := f.NewLocal(I32), f.NewLocal(I32), f.NewLocal(I32), f.NewLocal(I32)
 	w1, w2, w3, xp := f.NewLocal(I32), f.NewLocal(I32), f.NewLocal(I32), f.NewLocal(I32)
 	wr := [4]Local{w0, w1, w2, w3}
-	var xs, acc [4]Local
-	for i := range xs {
-		xs[i], acc[i] = f.NewLocal(V128), f.NewLocal(V128)
+	var xs, acc [4]Local // xs: the plain build's widened activation block
+	for i := range acc {
+		if b.relaxed == nil {
+			xs[i] = f.NewLocal(V128)
+		}
+		acc[i] = f.NewLocal(V128)
 	}
 	p, q, sums, total := f.NewLocal(V128), f.NewLocal(V128), f.NewLocal(V128), f.NewLocal(V128)
+	c := b.newOffsetLocal(f)
 	d := newBlockDecoder(f)
 	half := newF16(f)
 
@@ -122,15 +120,13 @@ func (b *block32) defineMatvec(m *Module, vecDot *Func) *Func {
 			LocalGet(nb), LocalSet(k),
 		)
 		countdown(f, k, func() {
-			for i, xi := range xs {
-				f.Do(LocalGet(xp), V128Load8x8S(b.act.quants+8*uint32(i)).Align(0), LocalSet(xi))
-			}
+			b.readySharedActivation(f, xp, xs, c)
 			for r := range wr {
-				b.decode(d, wr[r], 0)
-				d.blockSumWidened(xs)
+				b.decodeWeights(d, wr[r], 0)
+				b.sharedActivationSum(d, xp, xs, c)
 				f.Do(LocalSet(acc[r]))
 			}
-			sumEachI32(f, acc[0], acc[1], acc[2], acc[3], p, q)
+			b.sumEach(f, acc, p, q)
 			f.Do(F32x4ConvertI32x4S, LocalSet(sums))
 			b.term(f, lanesF32,
 				func() { f.Do(LocalGet(sums)) },
@@ -178,17 +174,19 @@ const block32TileRows = 4
 // block is dotted with the four tokens' blocks, the four integer sums
 // gathered into one i32x4 and turned into four terms at once, added to
 // that row's f32x4 of running sums. With fewer than four tokens the spare
-// lanes repeat the last token and are not stored.
-func (b *block32) defineTile(m *Module) *Func {
+// lanes repeat the last token and are not stored. In the relaxed build
+// each token's offset term is taken once for all the rows.
+func (b block32Build) defineTile(m *Module) *Func {
 	f := m.Func(b.name+"_tile", []ValType{I32, I32, I32, I32, I32, I32, I32, I32})
 	dst, w, x, rows, n := f.Param(0), f.Param(1), f.Param(2), f.Param(3), f.Param(4)
 	xRow, stride, tc := f.Param(5), f.Param(6), f.Param(7)
 	nb, wStride, k, groups := f.NewLocal(I32), f.NewLocal(I32), f.NewLocal(I32), f.NewLocal(I32)
 	var xt, xp, dp, wr [4]Local
-	var acc, total [4]Local
+	var acc, total, c [4]Local
 	for i := range xt {
 		xt[i], xp[i], dp[i], wr[i] = f.NewLocal(I32), f.NewLocal(I32), f.NewLocal(I32), f.NewLocal(I32)
 		acc[i], total[i] = f.NewLocal(V128), f.NewLocal(V128)
+		c[i] = b.newOffsetLocal(f)
 	}
 	p, q, sums := f.NewLocal(V128), f.NewLocal(V128), f.NewLocal(V128)
 	dx, sx, dw, mw := f.NewLocal(V128), f.NewLocal(V128), f.NewLocal(V128), f.NewLocal(V128)
@@ -238,13 +236,16 @@ func (b *block32) defineTile(m *Module) *Func {
 				loadHalves(f, half, wrs, mins)
 				f.Do(LocalSet(mw))
 			}
+			for j := range xp {
+				b.offsetTerm(f, xp[j], b.act.quants, c[j])
+			}
 			for i := 0; i < r; i++ {
-				b.decode(d, wr[i], 0)
+				b.decodeWeights(d, wr[i], 0)
 				for j := range xp {
-					d.blockSum(xp[j], b.act.quants)
+					b.blockSum(d, xp[j], b.act.quants, c[j])
 					f.Do(LocalSet(acc[j]))
 				}
-				sumEachI32(f, acc[0], acc[1], acc[2], acc[3], p, q)
+				b.sumEach(f, acc, p, q)
 				f.Do(F32x4ConvertI32x4S, LocalSet(sums))
 				lane := func(v Local) pushFn {
 					return func() {

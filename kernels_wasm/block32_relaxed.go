@@ -97,12 +97,7 @@ func (b *relaxedBlock32) blockSum(d *blockDecoder, x Local, off uint32, c Local)
 // register defines vec_dot_<name> and matmul_<name> with relaxed dots and
 // exports them.
 func (b *relaxedBlock32) register(m *Module) {
-	vecDot := b.defineRelaxedVecDot(m)
-	m.ExportFunc(vecDot.Name(), vecDot)
-	matvec := b.defineRelaxedMatvec(m, vecDot)
-	tile := b.defineRelaxedTile(m)
-	matmul := b.defineMatmulOver(m, matvec, tile)
-	m.ExportFunc(matmul.Name(), matmul)
+	block32Build{block32: b.block32, relaxed: b}.register(m)
 }
 
 // sumEachI32Unpacked pushes the i32x4 [Σa, Σb, Σc, Σd] as sumEachI32
@@ -112,18 +107,5 @@ func (b *relaxedBlock32) register(m *Module) {
 // The relaxed kernels use it; the plain ones keep theirs so that
 // kernels.wasm stays as it is. p and q are scratch.
 func sumEachI32Unpacked(f *Func, a, b, c, d, p, q Local) {
-	pairs := func(x, y, into Local) { // [x0+x2, y0+y2, x1+x3, y1+y3]
-		f.Do(
-			LocalGet(x), LocalGet(y), I8x16Shuffle(lanes32(0, 4, 1, 5)),
-			LocalGet(x), LocalGet(y), I8x16Shuffle(lanes32(2, 6, 3, 7)),
-			I32x4Add, LocalSet(into),
-		)
-	}
-	pairs(a, b, p)
-	pairs(c, d, q)
-	f.Do(
-		LocalGet(p), LocalGet(q), I8x16Shuffle(lanes32(0, 1, 4, 5)),
-		LocalGet(p), LocalGet(q), I8x16Shuffle(lanes32(2, 3, 6, 7)),
-		I32x4Add,
-	)
+	sumEachI32Paired(f, unpackedPairs, a, b, c, d, p, q)
 }

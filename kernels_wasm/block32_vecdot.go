@@ -11,7 +11,7 @@ import (
 // Four blocks a step: their integer sums side by side in one i32x4, their
 // terms computed lane-wise, then added to the total one after another.
 // The last (n/32 mod 4) blocks go one at a time in scalar float.
-func (b *block32) defineVecDot(m *Module) *Func {
+func (b block32Build) defineVecDot(m *Module) *Func {
 	f := m.Func("vec_dot_"+b.name, []ValType{I32, I32, I32}, F32)
 	w, x, n := f.Param(0), f.Param(1), f.Param(2)
 	nb, k, sum, sumi := f.NewLocal(I32), f.NewLocal(I32), f.NewLocal(F32), f.NewLocal(F32)
@@ -20,9 +20,17 @@ func (b *block32) defineVecDot(m *Module) *Func {
 		acc[i] = f.NewLocal(V128)
 	}
 	p, q, sums := f.NewLocal(V128), f.NewLocal(V128), f.NewLocal(V128)
+	c := b.newOffsetLocal(f)
 	d := newBlockDecoder(f)
 	half := newF16(f)
 	wb, xb := b.bytes, b.act.bytes
+
+	// blockSum pushes the integer sum lanes of the block at w+j·wb.
+	blockSum := func(j uint32) {
+		b.offsetTerm(f, x, j*xb+b.act.quants, c)
+		b.decodeWeights(d, w, j*wb)
+		b.blockSum(d, x, j*xb+b.act.quants, c)
+	}
 
 	rejectBadLength(f, n, func() { f.Do(F32Const(nanF32), Return) })
 	f.Do(LocalGet(n), I32Const(blockShift), I32ShrU, LocalSet(nb))
@@ -30,11 +38,10 @@ func (b *block32) defineVecDot(m *Module) *Func {
 	f.Do(LocalGet(nb), I32Const(2), I32ShrU, LocalSet(k))
 	countdown(f, k, func() {
 		for j := range acc {
-			b.decode(d, w, uint32(j)*wb)
-			d.blockSum(x, uint32(j)*xb+b.act.quants)
+			blockSum(uint32(j))
 			f.Do(LocalSet(acc[j]))
 		}
-		sumEachI32(f, acc[0], acc[1], acc[2], acc[3], p, q)
+		b.sumEach(f, acc, p, q)
 		f.Do(F32x4ConvertI32x4S, LocalSet(sums))
 		b.term(f, lanesF32,
 			func() { f.Do(LocalGet(sums)) },
@@ -59,8 +66,7 @@ func (b *block32) defineVecDot(m *Module) *Func {
 	}
 	f.Do(LocalGet(nb), I32Const(3), I32And, LocalSet(k))
 	countdown(f, k, func() {
-		b.decode(d, w, 0)
-		d.blockSum(x, b.act.quants)
+		blockSum(0)
 		f.Do(LocalSet(acc[0]))
 		sumLanesI32(f, acc[0])
 		f.Do(F32ConvertI32S, LocalSet(sumi))

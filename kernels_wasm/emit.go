@@ -54,15 +54,32 @@ func sumLanesI32(f *Func, v Local) {
 // i32x4 locals, using p and q as scratch: pairs of lanes are added across
 // two vectors at a time, like a transpose folded into the additions.
 func sumEachI32(f *Func, a, b, c, d, p, q Local) {
-	pairs := func(x, y, into Local) { // [x0+x1, y0+y1, x2+x3, y2+y3]
+	sumEachI32Paired(f, evenOddPairs, a, b, c, d, p, q)
+}
+
+// lanePairs is the first step of sumEachI32Paired: two shuffles of
+// vectors x and y whose sum holds two of x's lanes added in lanes 0 and
+// 2, two of y's in lanes 1 and 3.
+type lanePairs struct{ first, second [16]byte }
+
+var (
+	evenOddPairs  = lanePairs{lanes32(0, 4, 2, 6), lanes32(1, 5, 3, 7)} // [x0+x1, y0+y1, x2+x3, y2+y3]
+	unpackedPairs = lanePairs{lanes32(0, 4, 1, 5), lanes32(2, 6, 3, 7)} // [x0+x2, y0+y2, x1+x3, y1+y3]
+)
+
+// sumEachI32Paired pushes the i32x4 [Σa, Σb, Σc, Σd] of the lane sums of
+// four i32x4 locals, adding pairs of lanes of a and b (into p) and of c
+// and d (into q) as pairs says, then the halves of p and q.
+func sumEachI32Paired(f *Func, pairs lanePairs, a, b, c, d, p, q Local) {
+	add := func(x, y, into Local) {
 		f.Do(
-			LocalGet(x), LocalGet(y), I8x16Shuffle(lanes32(0, 4, 2, 6)),
-			LocalGet(x), LocalGet(y), I8x16Shuffle(lanes32(1, 5, 3, 7)),
+			LocalGet(x), LocalGet(y), I8x16Shuffle(pairs.first),
+			LocalGet(x), LocalGet(y), I8x16Shuffle(pairs.second),
 			I32x4Add, LocalSet(into),
 		)
 	}
-	pairs(a, b, p)
-	pairs(c, d, q)
+	add(a, b, p)
+	add(c, d, q)
 	f.Do(
 		LocalGet(p), LocalGet(q), I8x16Shuffle(lanes32(0, 1, 4, 5)),
 		LocalGet(p), LocalGet(q), I8x16Shuffle(lanes32(2, 3, 6, 7)),

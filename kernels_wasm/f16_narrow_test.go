@@ -15,22 +15,12 @@ import (
 func f16NarrowTestModule(t *testing.T) []byte {
 	m := NewModule()
 	m.ImportMemory(MemoryImportModule, MemoryImportName, Limits{})
-	f := m.Func("f16_narrow", []ValType{I32, I32, I32})
-	src, dst, n := f.Param(0), f.Param(1), f.Param(2)
-	conv := newF16Narrow(f)
-	countdown(f, n, func() {
-		f.Do(LocalGet(dst), LocalGet(src), F32Load(0))
-		conv.scalar()
+	exportConvertLoop(m, "f16_narrow", 4, 2, func(f *Func) {
+		f.Do(F32Load(0))
+		newF16Narrow(f).scalar()
 		f.Do(I32Store16(0))
-		advance(f, src, 4)
-		advance(f, dst, 2)
 	})
-	m.ExportFunc("f16_narrow", f)
-	bin, err := m.Encode()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return bin
+	return mustEncode(t, m)
 }
 
 // The conversion gives quant.F32ToF16's bits for every float32 whose bits

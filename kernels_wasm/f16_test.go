@@ -15,36 +15,32 @@ import (
 func f16TestModule(t *testing.T) []byte {
 	m := NewModule()
 	m.ImportMemory(MemoryImportModule, MemoryImportName, Limits{})
-
-	sc := m.Func("f16_scalar", []ValType{I32, I32, I32})
-	src, dst, n := sc.Param(0), sc.Param(1), sc.Param(2)
-	conv := newF16(sc)
-	countdown(sc, n, func() {
-		sc.Do(LocalGet(dst), LocalGet(src), I32Load16U(0))
-		conv.scalar()
-		sc.Do(F32Store(0))
-		advance(sc, src, 2)
-		advance(sc, dst, 4)
+	exportConvertLoop(m, "f16_scalar", 2, 4, func(f *Func) {
+		f.Do(I32Load16U(0))
+		newF16(f).scalar()
+		f.Do(F32Store(0))
 	})
-	m.ExportFunc("f16_scalar", sc)
-
-	ln := m.Func("f16_lanes", []ValType{I32, I32, I32})
-	src, dst, n = ln.Param(0), ln.Param(1), ln.Param(2)
-	conv = newF16(ln)
-	countdown(ln, n, func() {
-		ln.Do(LocalGet(dst), LocalGet(src), V128Load64Zero(0), I32x4ExtendLowI16x8U)
-		conv.lanes()
-		ln.Do(V128Store(0))
-		advance(ln, src, 8)
-		advance(ln, dst, 16)
+	exportConvertLoop(m, "f16_lanes", 8, 16, func(f *Func) {
+		f.Do(V128Load64Zero(0), I32x4ExtendLowI16x8U)
+		newF16(f).lanes()
+		f.Do(V128Store(0))
 	})
-	m.ExportFunc("f16_lanes", ln)
+	return mustEncode(t, m)
+}
 
-	bin, err := m.Encode()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return bin
+// exportConvertLoop exports name(src, dst, n): n steps that each push dst
+// and src, emit convert (which loads at src, converts and stores at dst),
+// then advance src by srcStep and dst by dstStep bytes.
+func exportConvertLoop(m *Module, name string, srcStep, dstStep int32, convert func(f *Func)) {
+	f := m.Func(name, []ValType{I32, I32, I32})
+	src, dst, n := f.Param(0), f.Param(1), f.Param(2)
+	countdown(f, n, func() {
+		f.Do(LocalGet(dst), LocalGet(src))
+		convert(f)
+		advance(f, src, srcStep)
+		advance(f, dst, dstStep)
+	})
+	m.ExportFunc(name, f)
 }
 
 // Every half, both ways, bit for bit against quant.F16ToF32 (NaN payloads

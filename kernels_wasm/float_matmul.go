@@ -230,13 +230,12 @@ func defineFloatVecDot(m *Module, q *floatFormat) *Func {
 	return f
 }
 
+// defineFloatTileFunc emits an internal tile function (tileParams) of r
+// rows and t tokens for float format q.
 func defineFloatTileFunc(m *Module, q *floatFormat, r, t int) *Func {
-	f := m.Func(q.name+"_tile", tileParams)
-	wp, xp := tilePointers(f, r, t)
-	k := newFloatTile(f, q, r, t, wp, xp)
-	k.run(f.Param(2))
-	storeTile(f, r, t, k.result)
-	return f
+	return defineTileFuncOver(m, q.name, r, t, func(f *Func, wp, xp []Local) dotTile {
+		return newFloatTile(f, q, r, t, wp, xp)
+	})
 }
 
 func registerFloat(m *Module, q *floatFormat) {

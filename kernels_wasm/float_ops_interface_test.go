@@ -1,13 +1,9 @@
 package kernels
 
 import (
-	"bytes"
-	"context"
 	"testing"
 
-	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
-	"github.com/tetratelabs/wazero/experimental"
 )
 
 // floatOpsSignatures are the exports of the float-operation kernels (the
@@ -37,33 +33,15 @@ func floatOpsSignatures() map[string][2][]api.ValueType {
 // signatures, and nothing internal (fma32, expf, vexp_lanes …).
 func TestFloatOpsInterface(t *testing.T) {
 	for _, shared := range []bool{false, true} {
-		bin, err := Build(Options{SharedMemory: shared})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx := context.Background()
-		r := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfig().WithCoreFeatures(api.CoreFeaturesV2|experimental.CoreFeaturesThreads))
-		cm, err := r.CompileModule(ctx, bin)
-		if err != nil {
-			t.Fatal(err)
-		}
+		o := Options{SharedMemory: shared}
+		cm := compileBuild(t, o)
+		checkSignatures(t, o, cm, floatOpsSignatures())
 		exp := cm.ExportedFunctions()
-		for name, sig := range floatOpsSignatures() {
-			d := exp[name]
-			if d == nil {
-				t.Errorf("shared=%v: no export %s", shared, name)
-				continue
-			}
-			if !bytes.Equal(d.ParamTypes(), sig[0]) || !bytes.Equal(d.ResultTypes(), sig[1]) {
-				t.Errorf("shared=%v: %s: %v -> %v, want %v -> %v", shared, name, d.ParamTypes(), d.ResultTypes(), sig[0], sig[1])
-			}
-		}
 		for _, internal := range []string{"fma32", "expf", "vexp_lanes", "vsilu_lanes", "softmax_row", "dot_f32x64"} {
 			if exp[internal] != nil {
 				t.Errorf("shared=%v: the internal %s is exported", shared, internal)
 			}
 		}
-		r.Close(ctx)
 	}
 }
 

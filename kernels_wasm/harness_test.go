@@ -53,6 +53,16 @@ func newKernelEnv(tb testing.TB, bin []byte, pages uint32, shared bool) *kernelE
 	return &kernelEnv{ctx: ctx, mem: env.Memory(), mod: mod, top: 64, rand: rand.New(rand.NewPCG(11, 13))}
 }
 
+// mustEncode encodes a test module, failing the test on an error.
+func mustEncode(tb testing.TB, m *wasm.Module) []byte {
+	tb.Helper()
+	bin, err := m.Encode()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return bin
+}
+
 // newKernels builds the module fresh (what go generate writes) and
 // instantiates it.
 func newKernels(tb testing.TB, pages uint32) *kernelEnv {

@@ -2,9 +2,9 @@ package kernels
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 
-	"github.com/hearth-ai/hearth/engine/dtype"
 	"github.com/hearth-ai/hearth/engine/quant"
 )
 
@@ -63,19 +63,9 @@ func BenchmarkMatmulK(b *testing.B) {
 	}
 }
 
-var benchTypes = []struct {
-	t    dtype.Type
-	name string
-}{
-	{dtype.Q4_K, "q4_k"},
-	{dtype.Q6_K, "q6_k"},
-	{dtype.Q5_K, "q5_k"},
-	{dtype.Q3_K, "q3_k"},
-	{dtype.Q2_K, "q2_k"},
-	{dtype.F16, "f16"},
-	{dtype.BF16, "bf16"},
-	{dtype.F32, "f32"},
-}
+// benchTypes are the weight types the matmul benchmarks run: the
+// k-quants, then the float types.
+var benchTypes = slices.Concat(kTypes, floatTypes)
 
 // reportWeightGBs reports bytes per iteration as GB/s.
 func reportWeightGBs(b *testing.B, bytes int) {

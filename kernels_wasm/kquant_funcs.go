@@ -22,14 +22,33 @@ type rowTiles struct {
 	tokens []int // token-tile widths, largest first, ending with 1
 }
 
+// dotTile is a tile of dot products of weight rows with activation rows
+// (kTile, rkTile, floatTile): run emits them over n blocks (n is
+// consumed), result pushes pair (i, j)'s value.
+type dotTile interface {
+	run(n Local)
+	result(i, j int)
+}
+
+// newDotTile makes a tile of a function's rows at wp and tokens at xp.
+type newDotTile func(f *Func, wp, xp []Local) dotTile
+
 // defineVecDotK emits vec_dot_T(w_ptr, x_ptr, n) f32.
 func defineVecDotK(m *Module, q *kFormat) *Func {
-	f := m.Func("vec_dot_"+q.name, []ValType{I32, I32, I32}, F32)
+	return defineKVecDotOver(m, q.name, func(f *Func, wp, xp []Local) dotTile {
+		return newKTile(f, q, 1, 1, wp, xp)
+	})
+}
+
+// defineKVecDotOver emits vec_dot_<name>(w_ptr, x_ptr, n) f32 for a
+// k-quant as the result of a one-row, one-token tile.
+func defineKVecDotOver(m *Module, name string, newTile newDotTile) *Func {
+	f := m.Func("vec_dot_"+name, []ValType{I32, I32, I32}, F32)
 	w, x, n := f.Param(0), f.Param(1), f.Param(2)
 	nb := f.NewLocal(I32)
 	rejectBadKLength(f, n, func() { f.Do(F32Const(kNaN), Return) })
 	f.Do(LocalGet(n), I32Const(qkKShift), I32ShrU, LocalSet(nb))
-	k := newKTile(f, q, 1, 1, []Local{w}, []Local{x})
+	k := newTile(f, []Local{w}, []Local{x})
 	k.run(nb)
 	k.result(0, 0)
 	return f
@@ -89,9 +108,17 @@ func storeTile(f *Func, r, t int, result func(i, j int)) {
 // defineKTileFunc emits an internal tile function (tileParams) of r rows
 // and t tokens for k-quant q.
 func defineKTileFunc(m *Module, q *kFormat, r, t int) *Func {
-	f := m.Func(q.name+"_tile", tileParams)
+	return defineTileFuncOver(m, q.name, r, t, func(f *Func, wp, xp []Local) dotTile {
+		return newKTile(f, q, r, t, wp, xp)
+	})
+}
+
+// defineTileFuncOver emits the internal tile function <name>_tile
+// (tileParams) of r rows and t tokens over the tile newTile makes.
+func defineTileFuncOver(m *Module, name string, r, t int, newTile newDotTile) *Func {
+	f := m.Func(name+"_tile", tileParams)
 	wp, xp := tilePointers(f, r, t)
-	k := newKTile(f, q, r, t, wp, xp)
+	k := newTile(f, wp, xp)
 	k.run(f.Param(2))
 	storeTile(f, r, t, k.result)
 	return f

@@ -2,12 +2,9 @@ package kernels
 
 import (
 	"bytes"
-	"context"
 	"testing"
 
-	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
-	"github.com/tetratelabs/wazero/experimental"
 
 	"github.com/hearth-ai/hearth/engine/dtype"
 	"github.com/hearth-ai/hearth/engine/quant"
@@ -29,28 +26,8 @@ func TestKAndFloatInterface(t *testing.T) {
 		MatmulF32: matmul, MatmulF16: matmul, MatmulBF16: matmul,
 	}
 	for _, shared := range []bool{false, true} {
-		bin, err := Build(Options{SharedMemory: shared})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx := context.Background()
-		r := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfig().WithCoreFeatures(api.CoreFeaturesV2|experimental.CoreFeaturesThreads))
-		cm, err := r.CompileModule(ctx, bin)
-		if err != nil {
-			t.Fatal(err)
-		}
-		exp := cm.ExportedFunctions()
-		for name, sig := range want {
-			d := exp[name]
-			if d == nil {
-				t.Errorf("shared %v: no export %s", shared, name)
-				continue
-			}
-			if !bytes.Equal(d.ParamTypes(), sig[0]) || !bytes.Equal(d.ResultTypes(), sig[1]) {
-				t.Errorf("%s: %v -> %v, want %v -> %v", name, d.ParamTypes(), d.ResultTypes(), sig[0], sig[1])
-			}
-		}
-		r.Close(ctx)
+		o := Options{SharedMemory: shared}
+		checkSignatures(t, o, compileBuild(t, o), want)
 	}
 }
 

@@ -116,19 +116,7 @@ func newRKTile(f *Func, q *rkFormat, r, t int, wp, xp []Local) *rkTile {
 // block emits one super-block for every pair and advances the pointers.
 func (k *rkTile) block() {
 	f, q := k.f, k.rq
-	for i := range k.r {
-		k.rows[i].begin(k.wp[i])
-		for j := range k.t {
-			f.Do(V128Const([16]byte{}), LocalTee(k.acc[i][j][0]), LocalSet(k.acc[i][j][1]))
-		}
-	}
-	if k.vectorMins() {
-		f.Do(LocalGet(k.rows[0].dmin()), F32x4Splat)
-		for i := 1; i < 4; i++ {
-			f.Do(LocalGet(k.rows[i].dmin()), F32x4ReplaceLane(byte(i)))
-		}
-		f.Do(LocalSet(k.dminv))
-	}
+	k.beginBlock()
 	if q.offset != 0 {
 		f.Do(kRep(q.offset), LocalSet(k.off))
 	}
@@ -155,15 +143,7 @@ func (k *rkTile) block() {
 			advance(f, k.xq[j], int32(32*q.runs))
 		}
 	})
-	for j := range k.t {
-		k.epilogue(j)
-	}
-	for i := range k.r {
-		advance(f, k.wp[i], k.q.blockBytes)
-	}
-	for j := range k.t {
-		advance(f, k.xp[j], q8KBlock)
-	}
+	k.endBlock()
 }
 
 // prepare emits token j's run c: its 32 bytes permuted into k.ya and,
@@ -218,26 +198,17 @@ func (k *rkTile) run(nb Local) {
 // defineRelaxedVecDotK emits vec_dot_T(w_ptr, x_ptr, n) f32 with relaxed
 // dots.
 func defineRelaxedVecDotK(m *Module, q *rkFormat) *Func {
-	f := m.Func("vec_dot_"+q.plain.name, []ValType{I32, I32, I32}, F32)
-	w, x, n := f.Param(0), f.Param(1), f.Param(2)
-	nb := f.NewLocal(I32)
-	rejectBadKLength(f, n, func() { f.Do(F32Const(kNaN), Return) })
-	f.Do(LocalGet(n), I32Const(qkKShift), I32ShrU, LocalSet(nb))
-	k := newRKTile(f, q, 1, 1, []Local{w}, []Local{x})
-	k.run(nb)
-	k.result(0, 0)
-	return f
+	return defineKVecDotOver(m, q.plain.name, func(f *Func, wp, xp []Local) dotTile {
+		return newRKTile(f, q, 1, 1, wp, xp)
+	})
 }
 
 // defineRelaxedKTileFunc emits a tile function (tileParams) of r rows and
 // t tokens with relaxed dots.
 func defineRelaxedKTileFunc(m *Module, q *rkFormat, r, t int) *Func {
-	f := m.Func(q.plain.name+"_tile", tileParams)
-	wp, xp := tilePointers(f, r, t)
-	k := newRKTile(f, q, r, t, wp, xp)
-	k.run(f.Param(2))
-	storeTile(f, r, t, k.result)
-	return f
+	return defineTileFuncOver(m, q.plain.name, r, t, func(f *Func, wp, xp []Local) dotTile {
+		return newRKTile(f, q, r, t, wp, xp)
+	})
 }
 
 // registerRelaxedK defines and exports vec_dot_T and matmul_T for k-quant

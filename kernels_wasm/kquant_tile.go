@@ -200,8 +200,10 @@ func (k *kTile) zero() {
 	}
 }
 
-// block emits one super-block for every pair and advances the pointers.
-func (k *kTile) block() {
+// beginBlock emits the start of a super-block: each row's per-block work,
+// every pair's lane totals zeroed and, with vector minimums, the rows'
+// dmin factors gathered into dminv.
+func (k *kTile) beginBlock() {
 	f := k.f
 	for i := range k.r {
 		k.rows[i].begin(k.wp[i])
@@ -216,6 +218,26 @@ func (k *kTile) block() {
 		}
 		f.Do(LocalSet(k.dminv))
 	}
+}
+
+// endBlock emits the end of a super-block: each token's float epilogue,
+// then every row's and token's pointer moved to its next block.
+func (k *kTile) endBlock() {
+	for j := range k.t {
+		k.epilogue(j)
+	}
+	for i := range k.r {
+		advance(k.f, k.wp[i], k.q.blockBytes)
+	}
+	for j := range k.t {
+		advance(k.f, k.xp[j], q8KBlock)
+	}
+}
+
+// block emits one super-block for every pair and advances the pointers.
+func (k *kTile) block() {
+	f := k.f
+	k.beginBlock()
 	for j := range k.t {
 		f.Do(LocalGet(k.xp[j]), LocalSet(k.xq[j]))
 	}
@@ -243,15 +265,7 @@ func (k *kTile) block() {
 			advance(f, k.xq[j], int32(kGroupElems*k.q.iterGroups))
 		}
 	})
-	for j := range k.t {
-		k.epilogue(j)
-	}
-	for i := range k.r {
-		advance(f, k.wp[i], k.q.blockBytes)
-	}
-	for j := range k.t {
-		advance(f, k.xp[j], q8KBlock)
-	}
+	k.endBlock()
 }
 
 // prepare emits token j's group g as two i16x8, in the weights' order.

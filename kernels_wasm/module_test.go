@@ -2,11 +2,9 @@ package kernels
 
 import (
 	"bytes"
-	"context"
 	"os"
 	"testing"
 
-	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
 
 	"github.com/hearth-ai/hearth/engine/dtype"
@@ -35,17 +33,7 @@ func TestKernelsWasmIsFresh(t *testing.T) {
 // The module's interface as wazero decodes it: one imported memory
 // env.memory, and the kernels with the documented signatures.
 func TestKernelsInterface(t *testing.T) {
-	bin, err := Build(Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	r := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfig().WithCoreFeatures(api.CoreFeaturesV2))
-	defer r.Close(ctx)
-	cm, err := r.CompileModule(ctx, bin)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cm := compileBuild(t, Options{})
 	mems := cm.ImportedMemories()
 	if len(mems) != 1 {
 		t.Fatalf("%d imported memories, want 1", len(mems))
@@ -96,20 +84,10 @@ func TestKernelsInterface(t *testing.T) {
 	for name, sig := range floatOpsSignatures() { // float_ops_interface_test.go checks them in both builds
 		want[name] = sig
 	}
-	exp := cm.ExportedFunctions()
-	if len(exp) != len(want) {
+	if exp := cm.ExportedFunctions(); len(exp) != len(want) {
 		t.Errorf("%d exports, want %d", len(exp), len(want))
 	}
-	for name, sig := range want {
-		d := exp[name]
-		if d == nil {
-			t.Errorf("no export %s", name)
-			continue
-		}
-		if !bytes.Equal(d.ParamTypes(), sig[0]) || !bytes.Equal(d.ResultTypes(), sig[1]) {
-			t.Errorf("%s: %v -> %v, want %v -> %v", name, d.ParamTypes(), d.ResultTypes(), sig[0], sig[1])
-		}
-	}
+	checkSignatures(t, Options{}, cm, want)
 }
 
 // The shared-memory variant links to a shared memory and computes the same.

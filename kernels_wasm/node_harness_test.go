@@ -143,11 +143,7 @@ func (r *nodeRun) driver(tb testing.TB, o Options) []byte {
 		}
 	}
 	m.ExportFunc("run", run)
-	bin, err := m.Encode()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return bin
+	return mustEncode(tb, m)
 }
 
 // runUnderNode runs the calls on kernel module bin (built with o), with

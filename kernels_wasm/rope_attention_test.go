@@ -117,9 +117,23 @@ func TestAttentionMatchesReference(t *testing.T) {
 	e := newKernels(t, 64)
 	b := refBackend(t)
 	r := rand.New(rand.NewPCG(33, 34))
+	cases := attentionCases(
+		[][2]int{{1, 1}, {2, 1}, {3, 1}, {4, 2}, {9, 3}},
+		[][2]int{{64, 64}, {4, 4}, {5, 6}, {65, 8}, {128, 16}, {72, 64}, {32, 12}},
+	)
+	for i, c := range cases {
+		c.run(t, e, b, r, uint32(i))
+	}
+}
+
+// attentionCases crosses (heads, kv_heads) pairs, (dk, dv) pairs and
+// query rows at positions (one row at 0, 1, 63, 64, 200; several at 0, 15,
+// 62, 100), with the cache row paddings and the kinds of values varied
+// across the cases.
+func attentionCases(heads, sizes [][2]int) []attentionCase {
 	var cases []attentionCase
-	for _, hk := range [][2]int{{1, 1}, {2, 1}, {3, 1}, {4, 2}, {9, 3}} {
-		for _, d := range [][2]int{{64, 64}, {4, 4}, {5, 6}, {65, 8}, {128, 16}, {72, 64}, {32, 12}} {
+	for _, hk := range heads {
+		for _, d := range sizes {
 			for _, np := range [][2]int{{1, 0}, {1, 1}, {1, 63}, {1, 64}, {1, 200}, {2, 0}, {3, 15}, {5, 62}, {4, 100}} {
 				cases = append(cases, attentionCase{n: np[0], pos0: np[1], heads: hk[0], kvHeads: hk[1], dk: d[0], dv: d[1]})
 			}
@@ -129,16 +143,16 @@ func TestAttentionMatchesReference(t *testing.T) {
 		cases[i].kPad, cases[i].vPad = i%3, (i/3)%2*5
 		cases[i].kind = i % 3
 	}
-	for i, c := range cases {
-		c.run(t, e, b, r, uint32(i))
-	}
+	return cases
 }
 
-func (c attentionCase) run(t *testing.T, e *kernelEnv, b compute.Backend, r *rand.Rand, mis uint32) {
-	t.Helper()
-	kvRows := c.pos0 + c.n + int(mis%2) // a spare row, never read
-	scale := float32(1 / math.Sqrt(float64(c.dk)))
-	qs, ks, vs := 1.0, 1.0, 1.0
+// inputs draws c's query rows and kvRows cache rows of keys and values
+// (pos0 + n, and a spare row never read when mis is odd), scaled and
+// awkward as c's kind says, and the scale 1/√dk.
+func (c attentionCase) inputs(r *rand.Rand, mis uint32) (kvRows int, scale float32, q, k, v []float32) {
+	kvRows = c.pos0 + c.n + int(mis%2)
+	scale = float32(1 / math.Sqrt(float64(c.dk)))
+	qs, ks := 1.0, 1.0
 	awk := 0.0
 	switch c.kind {
 	case 1:
@@ -146,9 +160,49 @@ func (c attentionCase) run(t *testing.T, e *kernelEnv, b compute.Backend, r *ran
 	case 2:
 		awk = 0.002
 	}
-	q := mixedF32(r, c.n*c.heads*c.dk, qs, awk)
-	k := mixedF32(r, kvRows*c.kvHeads*c.dk, ks, awk)
-	v := mixedF32(r, kvRows*c.kvHeads*c.dv, vs, awk)
+	q = mixedF32(r, c.n*c.heads*c.dk, qs, awk)
+	k = mixedF32(r, kvRows*c.kvHeads*c.dk, ks, awk)
+	v = mixedF32(r, kvRows*c.kvHeads*c.dv, 1, awk)
+	return kvRows, scale, q, k, v
+}
+
+// attentionCall is one call of an attention kernel on a case's shapes.
+type attentionCall struct {
+	kernel           string
+	name             fmt.Stringer // the case in failures
+	q                []float32
+	kCache, vCache   []byte // rows of kStride and vStride elements
+	kStride, vStride int
+	scale            float32
+	scratchBytes     int
+}
+
+// check places the call's inputs, output and scratch misaligned as mis
+// says, makes the call, and checks its outputs against want and that
+// nothing outside the output and the scratch changed.
+func (c attentionCase) check(t *testing.T, e *kernelEnv, mis uint32, a attentionCall, want []float32) {
+	t.Helper()
+	e.reset()
+	pq := e.place(t, f32Bytes(a.q), mis%4)
+	pk := e.place(t, a.kCache, (mis+1)%4)
+	pv := e.place(t, a.vCache, (mis+2)%4)
+	out := 4 * c.n * c.heads * c.dv
+	pd := e.place(t, make([]byte, out), (mis+3)%5)
+	ps := e.place(t, make([]byte, a.scratchBytes), mis%3)
+
+	before := wholeMemory(e)
+	e.call(t, a.kernel, pd, pq, pk, pv, uint32(c.n), uint32(c.pos0), uint32(c.heads), uint32(c.kvHeads),
+		uint32(c.dk), uint32(c.dv), uint32(a.kStride), uint32(a.vStride), f32Bits(a.scale), ps)
+	after := wholeMemory(e)
+	compareF32(t, a.name, e.readF32s(pd, c.n*c.heads*c.dv), want)
+	copy(after[pd:int(pd)+out], before[pd:int(pd)+out])
+	copy(after[ps:int(ps)+a.scratchBytes], before[ps:int(ps)+a.scratchBytes])
+	checkSameMemory(t, c, before, after)
+}
+
+func (c attentionCase) run(t *testing.T, e *kernelEnv, b compute.Backend, r *rand.Rand, mis uint32) {
+	t.Helper()
+	kvRows, scale, q, k, v := c.inputs(r, mis)
 
 	tq := refF32(t, b, c.n, c.heads*c.dk, q)
 	tk := refF32(t, b, kvRows, c.kvHeads*c.dk, k)
@@ -170,23 +224,11 @@ func (c attentionCase) run(t *testing.T, e *kernelEnv, b compute.Backend, r *ran
 			vw[j*vStride+x] = float32(math.NaN())
 		}
 	}
-	e.reset()
-	pq := e.place(t, f32Bytes(q), mis%4)
-	pk := e.place(t, f32Bytes(kw), (mis+1)%4)
-	pv := e.place(t, f32Bytes(vw), (mis+2)%4)
-	out := 4 * c.n * c.heads * c.dv
-	pd := e.place(t, make([]byte, out), (mis+3)%5)
-	scratchBytes := 4 * ((c.pos0+c.n+15)/16*16 + 64*c.dv)
-	ps := e.place(t, make([]byte, scratchBytes), mis%3)
-
-	before := wholeMemory(e)
-	e.call(t, KernelAttention, pd, pq, pk, pv, uint32(c.n), uint32(c.pos0), uint32(c.heads), uint32(c.kvHeads),
-		uint32(c.dk), uint32(c.dv), uint32(kStride), uint32(vStride), f32Bits(scale), ps)
-	after := wholeMemory(e)
-	compareF32(t, c, e.readF32s(pd, c.n*c.heads*c.dv), want)
-	copy(after[pd:int(pd)+out], before[pd:int(pd)+out])
-	copy(after[ps:int(ps)+scratchBytes], before[ps:int(ps)+scratchBytes])
-	checkSameMemory(t, c, before, after)
+	c.check(t, e, mis, attentionCall{
+		kernel: KernelAttention, name: c, q: q,
+		kCache: f32Bytes(kw), vCache: f32Bytes(vw), kStride: kStride, vStride: vStride,
+		scale: scale, scratchBytes: 4 * ((c.pos0+c.n+15)/16*16 + 64*c.dv),
+	}, want)
 }
 
 // Steps at the model's shape (SmolLM2-135M: 9 heads of 64, 3 kv heads)
