@@ -37,6 +37,23 @@ const FILL_CHUNK = 4 << 20;
 
 const decoder = new TextDecoder();
 
+// How long a thread spins on the control block before it sleeps in
+// Atomics.wait. In decode one batch follows another within microseconds,
+// while a thread woken from Atomics.wait takes tens of them to run again,
+// as long as a small matmul's whole job.
+const SPIN_MS = 0.25;
+
+// spinWhile spins while c[slot] is value, for at most SPIN_MS, and returns
+// the value it last read.
+function spinWhile(c, slot, value) {
+  const until = performance.now() + SPIN_MS;
+  let v;
+  for (let i = 1; (v = Atomics.load(c, slot)) === value; i++) {
+    if ((i & 1023) === 0 && performance.now() > until) break;
+  }
+  return v;
+}
+
 // startEngine instantiates the engine and returns its API.
 //   goModule:      WebAssembly.Module of the Go program (engine.wasm)
 //   kernels:       WebAssembly.Module of kernels.wasm (unshared)
@@ -123,7 +140,9 @@ export async function startEngine({ goModule, kernels, kernelsShared, threads = 
       Atomics.add(ctrl, C_GEN, 1);
       Atomics.notify(ctrl, C_GEN);
       for (let j = 0; j < njobs; j += threads) runJob(kernel, j, nargs, mask);
-      for (let v; (v = Atomics.load(ctrl, C_PENDING)) !== 0;) Atomics.wait(ctrl, C_PENDING, v);
+      for (let v; (v = Atomics.load(ctrl, C_PENDING)) !== 0;) {
+        if (spinWhile(ctrl, C_PENDING, v) === v) Atomics.wait(ctrl, C_PENDING, v);
+      }
     },
     source_size: (id) => { const s = sources.get(id); return s ? BigInt(s.size) : -1n; },
     source_read: (id, pos, dst, n) => {
@@ -282,7 +301,7 @@ export async function runHelper({ kernels, memory, ctrl, index, threads, kernelN
   let gen = Atomics.load(c, C_GEN);
   Atomics.add(c, C_READY, 1);
   for (;;) {
-    Atomics.wait(c, C_GEN, gen);
+    if (spinWhile(c, C_GEN, gen) === gen) Atomics.wait(c, C_GEN, gen);
     gen = Atomics.load(c, C_GEN);
     const njobs = c[C_NJOBS], nargs = c[C_NARGS], mask = c[C_MASK];
     const fn = fns[c[C_KERNEL]];
