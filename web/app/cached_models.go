@@ -5,6 +5,8 @@ package main
 // origin's quota, and whether the browser keeps them.
 type CachedModels struct {
 	App *App
+
+	disclosure // folded away or not
 }
 
 // Meta is a stored model's size and date: "22.1 MB · saved 2025-03-04 14:05".

@@ -11,6 +11,9 @@ import (
 // Load button.
 type CatalogList struct {
 	App *App
+
+	disclosure             // folded away or not (model_sections.go)
+	watch      statusWatch // the model's status at the last render
 }
 
 // Entries are the catalog's models.

@@ -13,6 +13,9 @@ type ChatPanel struct {
 
 	shown   int // the message count at the last render
 	editing int // the message being edited at the last render
+	// The message list after the last render: its scroll height, visible
+	// height and scroll position.
+	height, view, top float64
 }
 
 // EmptyText is what the list says before the first message.
@@ -55,11 +58,26 @@ func (c *ChatPanel) Rendered(vugu.RenderedCtx) {
 	}
 	grew := len(c.App.Chat.Messages) != c.shown
 	c.shown = len(c.App.Chat.Messages)
-	height, top, view := list.Get("scrollHeight").Float(), list.Get("scrollTop").Float(), list.Get("clientHeight").Float()
-	// Near the bottom: within about three lines of it.
-	if grew || height-top-view < 64 {
-		list.Set("scrollTop", height)
+	// A render can make the list anew (opening the settings does), which
+	// starts at the top: it goes back to where the reader was.
+	fresh := !list.Get("hearthKnown").Truthy()
+	list.Set("hearthKnown", true)
+	top := list.Get("scrollTop").Float()
+	if fresh {
+		top = c.top
 	}
+	// Where the reader was before this render added text or resized the
+	// list: at the bottom (within about three lines of it) the list
+	// follows the newest text; scrolled up to read, it stays put. Measured
+	// against the list of the last render, since a render can add more
+	// than three lines.
+	switch {
+	case grew || c.height-top-c.view < 64:
+		list.Set("scrollTop", list.Get("scrollHeight").Float())
+	case fresh:
+		list.Set("scrollTop", top)
+	}
+	c.height, c.view, c.top = list.Get("scrollHeight").Float(), list.Get("clientHeight").Float(), list.Get("scrollTop").Float()
 }
 
 // SettingsExpanded is the Settings button's aria-expanded.

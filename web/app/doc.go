@@ -45,6 +45,16 @@
 // (library.go, idb_js.go) and open again on the next visit. Each answer
 // shows its speed and the engine's memory.
 //
+// Layout (root.vugu, the panes' styles): on a screen 48rem wide or more,
+// the page is the screen's height and the panes share it below the
+// header, each scrolling by itself; the chat's message list takes what its
+// head and the input leave, and follows the newest text unless the reader
+// scrolled up (ChatPanel.Rendered). The model panel's long sections fold
+// away as <details> (disclosure.go, model_sections.go): the catalog is open
+// until a model is ready, then folded. On a narrower screen the panes
+// stack, and a ready model folds the whole model panel to one line with
+// Change model, so that the chat follows the header.
+//
 // The page takes two query parameters: model=<url> starts loading that
 // model at once, and test=1 exposes window.hearthTest for end-to-end tests.
 package main

@@ -4,4 +4,6 @@ package main
 // (`make run MODEL=file.gguf`, /models/local.json), each with Load.
 type LocalModels struct {
 	App *App
+
+	disclosure // folded away or not
 }

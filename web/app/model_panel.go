@@ -12,6 +12,9 @@ import (
 // what was loaded; manage the stored models.
 type ModelPanel struct {
 	App *App
+
+	unfolded bool        // on a phone, the panel shows more than its head
+	watch    statusWatch // the model's status at the last render
 }
 
 // Init starts filling the manager's lists and listens for files dropped
@@ -60,3 +63,35 @@ func (c *ModelPanel) Threads() string {
 	}
 	return fmt.Sprintf("%d threads", c.App.Model.Info.Threads)
 }
+
+// Compute folds the panel (on a phone) when a model becomes ready, so
+// that the chat follows the header, and unfolds it for anything else: a
+// load under way, a failed one, none yet.
+func (c *ModelPanel) Compute(vugu.ComputeCtx) {
+	if status := c.App.Model.Status; c.watch.changed(status) {
+		c.unfolded = status != ModelReady
+	}
+}
+
+// Foldable tells whether the panel can fold to its head: once a model is
+// ready. (Only a phone's screen folds it; see the style.)
+func (c *ModelPanel) Foldable() bool { return c.App.Model.Status == ModelReady }
+
+// PanelClass is the panel's class: folded or not.
+func (c *ModelPanel) PanelClass() string {
+	if c.Foldable() && !c.unfolded {
+		return "model-panel model-panel-folded"
+	}
+	return "model-panel"
+}
+
+// Expanded is Change model's aria-expanded.
+func (c *ModelPanel) Expanded() string {
+	if c.unfolded {
+		return "true"
+	}
+	return "false"
+}
+
+// toggleBody folds or unfolds the panel.
+func (c *ModelPanel) toggleBody() { c.unfolded = !c.unfolded }
