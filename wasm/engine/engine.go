@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/hearth-ai/hearth/engine/compute/arena"
-	"github.com/hearth-ai/hearth/engine/gguf"
 	"github.com/hearth-ai/hearth/engine/model"
 	"github.com/hearth-ai/hearth/engine/sample"
 	"github.com/hearth-ai/hearth/engine/tokenizer"
@@ -103,13 +102,9 @@ func (e *engine) load(src uint32, opt loadOptions) (*modelInfo, error) {
 		batch = DefaultBatch
 	}
 	t0 := time.Now()
-	fs, err := arena.OpenFileSource(src)
+	_, f, err := openModelFile(src)
 	if err != nil {
 		return nil, err
-	}
-	f, err := gguf.ReadWith(fs, fs.Size(), gguf.Options{CompactStrings: true})
-	if err != nil {
-		return nil, modelcheck.Explain(err, fs, fs.Size())
 	}
 	dev, err := arena.NewJSDevice()
 	if err != nil {

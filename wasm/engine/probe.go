@@ -41,13 +41,9 @@ type probeReport struct {
 // probe checks the model in the glue's source src as load would, without
 // loading it, whether or not a model is loaded.
 func (e *engine) probe(src uint32, opt loadOptions) (*probeReport, error) {
-	fs, err := arena.OpenFileSource(src)
+	fs, f, err := openModelFile(src)
 	if err != nil {
 		return nil, err
-	}
-	f, err := gguf.ReadWith(fs, fs.Size(), gguf.Options{CompactStrings: true})
-	if err != nil {
-		return nil, modelcheck.Explain(err, fs, fs.Size())
 	}
 	dev, err := arena.NewJSDevice()
 	if err != nil {
@@ -112,4 +108,19 @@ func addCheckDetails(res map[string]any, err error) {
 	if errors.As(err, &le) {
 		res["modelLoaded"] = le.modelLoaded
 	}
+}
+
+// openModelFile reads the GGUF header of the glue's source src, with its
+// string arrays compact (the tokenizer shares them instead of copying),
+// and explains a file that is not a loadable GGUF.
+func openModelFile(src uint32) (*arena.FileSource, *gguf.File, error) {
+	fs, err := arena.OpenFileSource(src)
+	if err != nil {
+		return nil, nil, err
+	}
+	f, err := gguf.ReadWith(fs, fs.Size(), gguf.Options{CompactStrings: true})
+	if err != nil {
+		return nil, nil, modelcheck.Explain(err, fs, fs.Size())
+	}
+	return fs, f, nil
 }
