@@ -5,6 +5,8 @@ package wasm_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -182,6 +184,41 @@ func TestModelStoreInChromium(t *testing.T) {
 	}
 	srv.want(t, "after deleteModel and a load", 3, 1)
 	generate(d, "after deleteModel")
+
+	// 6. A publisher's digest: a saved copy is hashed once and kept
+	// either way; a download that does not match is an error that
+	// caches nothing, in OPFS and in memory.
+	sum := sha256.Sum256(model)
+	right, wrong := hex.EncodeToString(sum[:]), strings.Repeat("ab", 32)
+	e := pageCall[int](t, page, "open")
+	wrongErr := pageError(t, page, "load", e, good, map[string]any{"nCtx": 128, "sha256": wrong})
+	if !strings.Contains(wrongErr, "saved in this browser") || !strings.Contains(wrongErr, right) || !strings.Contains(wrongErr, wrong) {
+		t.Fatalf("a saved copy against a wrong digest: error %q, want one naming both digests", wrongErr)
+	}
+	if models := pageCall[[]storedModel](t, page, "models", e); len(models) != 1 {
+		t.Fatalf("after a digest mismatch the saved copy is gone: %+v", models)
+	}
+	r = pageCall[loadAnswer](t, page, "load", e, good, map[string]any{"nCtx": 128, "sha256": right})
+	if !r.Info.Cached {
+		t.Fatalf("the saved copy against its digest: cached %v, want it loaded from OPFS", r.Info.Cached)
+	}
+	generate(e, "a verified saved copy")
+	pageCall[bool](t, page, "deleteModel", e, good)
+	f := pageCall[int](t, page, "open")
+	for _, cache := range []bool{true, false} {
+		got := pageError(t, page, "load", f, good, map[string]any{"nCtx": 128, "sha256": wrong, "cache": cache})
+		if !strings.Contains(got, "downloaded file") || !strings.Contains(got, right) {
+			t.Fatalf("a download against a wrong digest (cache %v): error %q", cache, got)
+		}
+	}
+	if files := storeFiles("after downloads with a wrong digest"); len(files) != 1 || files[0].Name != "index.json" {
+		t.Fatalf("after downloads with a wrong digest OPFS holds %+v, want the index alone", files)
+	}
+	r = pageCall[loadAnswer](t, page, "load", f, good, map[string]any{"nCtx": 128, "sha256": right})
+	if r.Info.Cached || r.Info.Storage != "opfs" {
+		t.Fatalf("a download with the right digest: cached %v, storage %q", r.Info.Cached, r.Info.Storage)
+	}
+	generate(f, "a verified download")
 }
 
 // loadAnswer is what the page's load answers.

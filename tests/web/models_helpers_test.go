@@ -417,3 +417,67 @@ func (w countingWriter) Write(p []byte) (int, error) {
 	w.n.Add(int64(n))
 	return n, err
 }
+
+// writeMissingTensor writes model again without one of its tensors
+// (blk.0.ffn_up.weight): a well-formed GGUF file that the engine cannot
+// load, which only binding the architecture finds.
+func writeMissingTensor(t *testing.T, model string) string {
+	t.Helper()
+	r, err := os.Open(model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	st, err := r.Stat()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := gguf.Read(r, st.Size())
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := gguf.NewWriter()
+	for _, kv := range f.KVs {
+		if kv.Key != "general.alignment" {
+			if err := w.AddKV(kv.Key, kv.Value); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for i := range f.Tensors {
+		ti := &f.Tensors[i]
+		if ti.Name == "blk.0.ffn_up.weight" {
+			continue
+		}
+		b := make([]byte, ti.Size)
+		if err := f.ReadTensor(ti, b); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.AddTensor(ti.Name, ti.Type, ti.Shape, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "no-ffn-up.gguf")
+	out, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.WriteTo(out); err != nil {
+		t.Fatal(err)
+	}
+	if err := out.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// shootTall saves a screenshot of the page in a window tall enough for the
+// model panel's sections to show without scrolling, then restores the
+// window.
+func shootTall(p *page, name string, height int64) {
+	p.t.Helper()
+	w, h := eval[int64](p, `window.innerWidth`), eval[int64](p, `window.innerHeight`)
+	p.do("resizing for "+name, chromedp.EmulateViewport(w, height), chromedp.Sleep(300*time.Millisecond))
+	shootPage(p, name)
+	p.do("restoring the window", chromedp.EmulateViewport(w, h))
+}

@@ -152,9 +152,9 @@ func TestStoredModelsListAndDelete(t *testing.T) {
 	    notes: off.map((e) => e.querySelector('.model-item-note')?.textContent ?? ''),
 	  };
 	})()`)
-	if catalog.Entries != 8 || len(catalog.Disabled) != 2 || catalog.Disabled[0] != "vision" || catalog.Disabled[1] != "vision" ||
-		catalog.Notes[0] != "Vision arrives with the vision engine." {
-		p.fatalf("the catalog: %+v; want 8 entries, the 2 vision ones disabled with a note", catalog)
+	if catalog.Entries != 8 || len(catalog.Disabled) != 3 || catalog.Disabled[0] != "moe" || catalog.Disabled[1] != "vision" || catalog.Disabled[2] != "vision" ||
+		catalog.Notes[0] != "Mixture-of-experts models arrive with the MoE engine." || catalog.Notes[1] != "Vision arrives with the vision engine." {
+		p.fatalf("the catalog: %+v; want 8 entries, the MoE one and the 2 vision ones disabled with a note", catalog)
 	}
 
 	// On this computer → loaded, and stored.
@@ -177,6 +177,8 @@ func TestStoredModelsListAndDelete(t *testing.T) {
 		p.fatalf("OPFS holds %v; want the one model", files)
 	}
 	shootPage(p, "model-manager")
+	p.do("opening the catalog", chromedp.Click("#catalog summary"), chromedp.WaitVisible("#catalog .catalog-entry"))
+	shootTall(p, "model-manager-tall", 2600)
 
 	// A second download, cancelled while it runs.
 	setURL(p, "/models/again.gguf")
@@ -233,7 +235,8 @@ func setURL(p *page, url string) {
 // Files that cannot load are refused before the loaded model is given
 // up, each with a message that says why, and the page stays as it was:
 // the model still loaded and shown, and answering. A text file named
-// .gguf, a GGUF file cut short, and a model too large for the browser
+// .gguf, a GGUF file cut short, one missing a tensor its architecture
+// needs, and a model too large for the browser
 // engine's 4 GiB are picked from this computer; the same large model by
 // URL is refused from its header alone (a Range request), before any
 // download; and a model over a device's memory (the test hook lowers the
@@ -242,6 +245,7 @@ func TestRefusedModelsKeepThePreviousOne(t *testing.T) {
 	model := writeChatModel(t)
 	notGGUF := writeNotGGUF(t)
 	truncated := writeTruncated(t, model)
+	missing := writeMissingTensor(t, model)
 	huge, hugeSize := writeOverLarge(t)
 	hugeURL, sent, wholeAsked := rangeServer(t, huge, "huge-f16.gguf", false)
 	s := newSite(t, map[string]string{"/models/synth.gguf": model})
@@ -263,6 +267,9 @@ func TestRefusedModelsKeepThePreviousOne(t *testing.T) {
 		{"a truncated file", func() { pickFile(p, truncated) }, "cut-short.gguf", func(e string) bool {
 			return strings.HasPrefix(e, "Could not load cut-short.gguf: the file is incomplete (") && strings.Contains(e, "extends past the end of the file")
 		}},
+		{"a model missing a tensor", func() { pickFile(p, missing) }, "no-ffn-up.gguf", func(e string) bool {
+			return strings.HasPrefix(e, "Could not load no-ffn-up.gguf: it is not a model this engine can load: missing tensor \"blk.0.ffn_up.weight\"")
+		}},
 		{"an over-large file", func() { pickFile(p, huge) }, "over-large.gguf", tooLarge.MatchString},
 		{"an over-large model by URL", func() {
 			setURL(p, hugeURL)
@@ -283,7 +290,7 @@ func TestRefusedModelsKeepThePreviousOne(t *testing.T) {
 		if !c.check(st.Error) || !strings.HasSuffix(st.Error, " synth.gguf is still loaded.") {
 			p.fatalf("%s: the error says %q", c.what, st.Error)
 		}
-		if !strings.Contains(st.Error, c.name) && i < 4 {
+		if !strings.Contains(st.Error, c.name) && i < 5 {
 			p.fatalf("%s: the error does not name %s", c.what, c.name)
 		}
 		if !st.Ready || st.File != "synth.gguf" || !strings.Contains(st.Status, "synth.gguf (phi3, Q8_0) is ready") {

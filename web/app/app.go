@@ -176,7 +176,7 @@ func (a *App) LoadModel() {
 		a.Model.Status, a.Model.Error = ModelFailed, fmt.Sprintf("%q is not a URL: %v", src, err)
 		return
 	}
-	if a.startLoad(ModelSource{URL: src}) { // app_models.go: checked before the loaded model goes
+	if a.startLoad(ModelSource{URL: src, SHA256: catalogDigest(src)}) { // app_models.go: checked before the loaded model goes
 		return
 	}
 	hadModel := a.Model.Status == ModelReady

@@ -25,6 +25,9 @@ type ModelSource struct {
 	File any    // the browser's File (a js.Value) of a local file; nil for a URL
 	Name string // a local file's name
 	Size int64  // a local file's size in bytes
+	// SHA256 is the digest (hex) the file must have: a catalog entry's,
+	// checked by the engine as it downloads.
+	SHA256 string
 }
 
 // IsFile tells whether the source is a local file.
@@ -74,7 +77,8 @@ type LoadOptions struct {
 type LoadError struct {
 	Msg string
 	// Reason is why the file was refused: "not-gguf", "truncated",
-	// "invalid", "unsupported", "too-large", or "" for other failures
+	// "invalid", "unsupported", "too-large", "checksum" (not the file its
+	// publisher describes), or "" for other failures
 	// (network, storage).
 	Reason      string
 	Cancelled   bool // the load was cancelled

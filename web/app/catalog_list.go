@@ -53,9 +53,13 @@ func (c *CatalogList) Meta(e catalog.Entry) string {
 
 // Note is what stands in the way of loading an entry, if anything.
 func (c *CatalogList) Note(e catalog.Entry) string {
-	if e.Kind == catalog.KindVision {
+	switch e.Kind {
+	case catalog.KindVision:
 		// The engine cannot take an mmproj (image encoder) yet.
 		return "Vision arrives with the vision engine."
+	case catalog.KindMoE:
+		// Its architecture (granitemoe) would be refused from the header.
+		return "Mixture-of-experts models arrive with the MoE engine."
 	}
 	return ""
 }
@@ -70,4 +74,18 @@ func (c *CatalogList) Load(e catalog.Entry) {
 	if c.CanLoad(e) {
 		c.App.LoadURL(e.URL)
 	}
+}
+
+// catalogDigest is the SHA-256 the catalog gives for the file at u, or ""
+// when u is no catalog file or its publisher gives none: a catalog model
+// is checked against it however it is loaded (its entry, its address
+// typed in, its saved copy).
+func catalogDigest(u string) string {
+	entries, _ := catalogEntries()
+	for _, e := range entries {
+		if e.URL == u {
+			return e.SHA256
+		}
+	}
+	return ""
 }

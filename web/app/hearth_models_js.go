@@ -86,7 +86,7 @@ func (h *hearthEngine) LoadSource(src ModelSource, opt LoadOptions, onProgress f
 	}
 	v, err := h.request("load", source, map[string]any{
 		"threads": threads(), "onProgress": progress, "replace": true,
-		"memoryLimit": float64(opt.MemoryLimit), "memoryLimitWhy": opt.MemoryLimitWhy,
+		"memoryLimit": float64(opt.MemoryLimit), "memoryLimitWhy": opt.MemoryLimitWhy, "sha256": src.SHA256,
 	})
 	if err != nil {
 		return ModelInfo{}, loadErrorOf(err)

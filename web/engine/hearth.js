@@ -65,16 +65,18 @@ export class Hearth {
   // refused with an error saying why (error.reason). With replace, the
   // load may take the place of a loaded model, which is unloaded only once
   // the new file has passed those checks; error.modelLoaded says whether a
-  // model is loaded after a failure. cancel() ends the load. kvType is the
+  // model is loaded after a failure. sha256 (hex) is the digest the file
+  // must have (error.reason 'checksum' if not; nothing is cached then).
+  // cancel() ends the load. kvType is the
   // KV cache's element type: 'f16' (half the memory; llama.cpp's default)
   // or 'f32'.
   load(source, {
     threads = 1, nCtx = 0, batch = 0, cache = true, revalidate = false, simd = 'auto',
-    replace = false, memoryLimit = 0, memoryLimitWhy = '', kvType = 'f16', onProgress,
+    replace = false, memoryLimit = 0, memoryLimitWhy = '', kvType = 'f16', sha256 = '', onProgress,
   } = {}) {
     const args = typeof source === 'string' || source instanceof URL ? { url: String(source) } : { blob: source };
     return this.#request('load', {
-      ...args, threads, nCtx, batch, cache, revalidate, simd, replace, memoryLimit, memoryLimitWhy, kvType,
+      ...args, threads, nCtx, batch, cache, revalidate, simd, replace, memoryLimit, memoryLimitWhy, kvType, sha256,
       cancelFlag: this.#armCancel(),
     }, onProgress);
   }

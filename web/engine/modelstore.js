@@ -17,6 +17,8 @@
 // deletes. Index updates hold a Web Lock, so pages of one origin sharing
 // the store do not lose each other's entries.
 
+import { SHA256 } from './sha256.js';
+
 const DIR = 'hearth-models';
 const INDEX = 'index.json';
 const LOCK = 'hearth-models-index';
@@ -170,7 +172,11 @@ class ModelStore {
   // returns the entry and the file, still open, to load from: {entry,
   // source, close}. progress(loaded, total) follows the bytes (total 0
   // when the server does not say).
-  async download(url, resp, progress) {
+  //
+  // With sha256 (the publisher's digest, hex), the bytes are hashed as
+  // they arrive and a file whose digest differs is deleted, not cached
+  // (error.reason 'checksum'); the entry records the verified digest.
+  async download(url, resp, progress, sha256) {
     const total = contentLength(resp);
     if (total && navigator.storage.estimate) {
       const { quota, usage } = await navigator.storage.estimate();
@@ -181,6 +187,7 @@ class ModelStore {
     const file = `${await hashName(url)}-${Date.now().toString(36)}.gguf`;
     const fh = await this.dir.getFileHandle(file, { create: true });
     const h = await fh.createSyncAccessHandle();
+    const hash = sha256 ? new SHA256() : null;
     let loaded = 0;
     try {
       const reader = resp.body.getReader();
@@ -192,15 +199,18 @@ class ModelStore {
         for (let off = 0; off < value.length;) {
           off += h.write(value.subarray(off), { at: loaded + off });
         }
+        hash?.update(value);
         loaded += value.length;
         progress?.(loaded, total);
       }
       if (total && loaded !== total) {
         throw new Error(`downloading ${url}: the server announced ${total} bytes but sent ${loaded} (the download was cut short)`);
       }
+      if (hash) checkDigest(url, hash.hex(), sha256, 'the downloaded file');
       h.flush();
       const entry = {
         file, size: loaded, date: new Date().toISOString(),
+        ...(sha256 ? { sha256: sha256.toLowerCase() } : {}),
         ...(resp.headers.get('ETag') ? { etag: resp.headers.get('ETag') } : {}),
         ...(resp.headers.get('Last-Modified') ? { lastModified: resp.headers.get('Last-Modified') } : {}),
       };
@@ -217,6 +227,28 @@ class ModelStore {
       if (e && e.name === 'QuotaExceededError') throw storageFull(url, total || loaded, 0);
       throw e;
     }
+  }
+
+  // verify checks a cached entry against the digest sha256 (hex): one
+  // verified at download passes at once; otherwise the file is hashed
+  // (about 150 MB/s) and, when it matches, the digest is recorded.
+  async verify(url, entry, sha256) {
+    const want = sha256.toLowerCase();
+    if (entry.sha256 === want) return;
+    if (!entry.sha256) {
+      const file = await (await this.dir.getFileHandle(entry.file)).getFile();
+      const hash = new SHA256();
+      const reader = file.stream().getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        hash.update(value);
+      }
+      checkDigest(url, hash.hex(), want, 'the copy saved in this browser');
+      await this.updateIndex((models) => { if (models[url]?.file === entry.file) models[url].sha256 = want; });
+      return;
+    }
+    checkDigest(url, entry.sha256, want, 'the copy saved in this browser');
   }
 
   // remove deletes url's file and entry; false when it was not cached.
@@ -239,6 +271,15 @@ class ModelStore {
     }
     return true;
   }
+}
+
+// checkDigest throws when the digest got of what (a file of url) is not
+// want: the bytes are not the file the publisher describes.
+export function checkDigest(url, got, want, what) {
+  if (got === want.toLowerCase()) return;
+  const e = new Error(`${what} of ${url} is not the file its publisher describes: its SHA-256 is ${got}, where ${want.toLowerCase()} was expected`);
+  e.reason = 'checksum';
+  throw e;
 }
 
 // storageFull is the error of a download the origin's storage cannot hold;

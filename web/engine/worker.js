@@ -4,7 +4,7 @@
 // Requests {id, type, ...} get one answer {id, ok} or {id, error}; while
 // one runs, events {id, event: 'progress' | 'token', ...} may come first.
 //   load      {url | blob, threads, nCtx, batch, cache = true, revalidate = false, simd = 'auto',
-//              replace = false, memoryLimit, memoryLimitWhy, cancelFlag, kvType = 'f16'}
+//              replace = false, memoryLimit, memoryLimitWhy, cancelFlag, kvType = 'f16', sha256}
 //             → model info, timings, and where the bytes came from:
 //               {cached, storage: 'opfs' | 'memory' | 'blob', kernels, downloadSeconds, loadSeconds,
 //                needBytes, ...}
@@ -14,6 +14,9 @@
 //             passed the checks. A failed load's error carries reason
 //             (the check's), cancelled, and modelLoaded: whether a model
 //             is loaded now (the previous one, if the new file was refused).
+//             sha256 (hex): the file must have this digest (a catalog's),
+//             checked as it downloads, or once for a copy cached without
+//             one; a mismatch fails with reason 'checksum' and caches nothing.
 //             kvType is the KV cache's element type: 'f16' (half the memory,
 //             llama.cpp's default) or 'f32'; the answer's kvType says which.
 //             kernels is 'relaxed' or 'simd128': which build of kernels.wasm
@@ -68,7 +71,8 @@
 // is cross-origin isolated), which the source's read() checks before each
 // chunk (runtime.js fills the arena 4 MB at a time).
 import { startEngine, chunkSource, blobSource, download } from './runtime.js';
-import { openModelStore } from './modelstore.js';
+import { openModelStore, checkDigest } from './modelstore.js';
+import { SHA256 } from './sha256.js';
 import { hasRelaxedSimd, kernelFile } from './features.js';
 import './wasm_exec.js'; // defines globalThis.Go (copied from Go's lib/wasm by wasm/buildweb)
 
@@ -201,11 +205,12 @@ async function openModel(msg, event, signal, check) {
     if (!entry && check) await check(url);
     const resp = entry ? (msg.revalidate ? await revalidate(url, entry, signal) : null) : await fetchModel(url, undefined, signal);
     if (entry && !resp) {
+      if (msg.sha256) await store.verify(url, entry, msg.sha256);
       progressReporter(event, 'cached', true, 0)(entry.size, entry.size, true);
       return { ...(await store.open(entry, blobSource)), cached: true, storage: 'opfs', entry };
     }
     try {
-      const got = await store.download(url, resp, downloaded);
+      const got = await store.download(url, resp, downloaded, msg.sha256);
       downloaded(got.entry.size, got.entry.size, true);
       return { ...got, cached: false, storage: 'opfs' };
     } catch (err) {
@@ -217,6 +222,11 @@ async function openModel(msg, event, signal, check) {
   if (!store && check) await check(url);
   const chunks = await download(url, downloaded, signal);
   const size = chunks.reduce((n, c) => n + c.length, 0);
+  if (msg.sha256) {
+    const hash = new SHA256();
+    for (const c of chunks) hash.update(c);
+    checkDigest(url, hash.hex(), msg.sha256, 'the downloaded file');
+  }
   downloaded(size, size, true);
   return { source: chunkSource(chunks), close() {}, cached: false, storage: 'memory' };
 }

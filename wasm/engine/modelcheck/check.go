@@ -2,7 +2,8 @@
 // browser engine can load it: that it is a GGUF file at all, that every
 // tensor's bytes lie inside it (a file cut short is caught before any
 // weight is read), that its architecture and tensor types are ones the
-// engine runs, and that its weights and KV cache fit the memory the engine
+// engine runs, that every tensor its architecture needs is there in the
+// right shape, and that its weights and KV cache fit the memory the engine
 // may use. The engine runs it before it unloads the model it holds, so a
 // file that cannot load leaves the page as it was.
 //
@@ -220,6 +221,11 @@ func Check(f *gguf.File, opt Options) (*Report, error) {
 	}
 	if tightest != nil {
 		return r, &Error{Reason: TooLarge, Msg: tooLargeMessage(r, hp, kvElem, *tightest)}
+	}
+	// Binding without loading finds a missing or misshapen tensor now,
+	// not half-way through a load that has already unloaded the model.
+	if err := model.Validate(f); err != nil {
+		return nil, &Error{Reason: Damaged, Msg: "it is not a model this engine can load: " + strings.TrimPrefix(err.Error(), "model: "), Err: err}
 	}
 	return r, nil
 }

@@ -229,8 +229,59 @@ func TestCheckRefusesUnsupportedModels(t *testing.T) {
 			t.Errorf("%s with %s: %s %q; want %s saying %q", c.arch, c.typ, r, msg, Unsupported, c.want)
 		}
 	}
-	if _, err := Check(header("llama", dtype.Q8_0), Options{}); err != nil {
-		t.Fatalf("the same header as llama Q8_0: %v", err)
+	// A supported architecture and type, but a file without the rest of
+	// the model: refused before a loaded model would be given up.
+	_, err := Check(header("llama", dtype.Q8_0), Options{})
+	if r, msg := reason(t, err); r != Damaged || !strings.Contains(msg, "not a model this engine can load") {
+		t.Fatalf("a llama header with only token_embd.weight: %s %q; want %s", r, msg, Damaged)
+	}
+}
+
+// A file whose architecture needs a tensor it does not hold is refused by
+// the check, naming the tensor.
+func TestCheckFindsMissingTensors(t *testing.T) {
+	spec, data := writeSmall(t)
+	f, err := Read(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Check(f, Options{}); err != nil {
+		t.Fatalf("the complete %s file: %v", spec.Arch, err)
+	}
+	w := gguf.NewWriter()
+	for _, kv := range f.KVs {
+		if kv.Key == "general.alignment" {
+			continue
+		}
+		if err := w.AddKV(kv.Key, kv.Value); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const dropped = "blk.0.ffn_up.weight"
+	for i := range f.Tensors {
+		ti := &f.Tensors[i]
+		if ti.Name == dropped {
+			continue
+		}
+		b := make([]byte, ti.Size)
+		if err := f.ReadTensor(ti, b); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.AddTensor(ti.Name, ti.Type, ti.Shape, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var buf bytes.Buffer
+	if _, err := w.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	g, err := Read(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Check(g, Options{})
+	if r, msg := reason(t, err); r != Damaged || !strings.Contains(msg, dropped) {
+		t.Fatalf("without %s: %s %q; want %s naming it", dropped, r, msg, Damaged)
 	}
 }
 
