@@ -41,6 +41,7 @@ const SHELL = [
   'engine/worker.js',
   'engine/runtime.js',
   'engine/modelstore.js',
+  'engine/sha256.js',
   'engine/features.js',
   'engine/helper.js',
   'engine/wasm_exec.js',

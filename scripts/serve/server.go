@@ -50,9 +50,19 @@ func New(opts Options) (http.Handler, error) {
 }
 
 // ServeHTTP sets the isolation headers on every response (errors included),
-// accepts only GET and HEAD, and routes the request.
+// opens the files other origins may embed to them (cors.go), accepts only
+// GET and HEAD (and a CORS preflight of a shared file), and routes the
+// request.
 func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	setIsolationHeaders(w.Header())
+	shared := isShared(r.URL.Path)
+	if shared {
+		setCORSHeaders(w.Header())
+		if r.Method == http.MethodOptions {
+			servePreflight(w)
+			return
+		}
+	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)

@@ -3,7 +3,9 @@
 // kernels_relaxed.wasm and kernels_relaxed_shared.wasm, wasm_exec.js) into a
 // directory, by default web/engine, where web/engine/worker.js loads them;
 // and the web app (web/app) as app.wasm into web/dist, where web/index.html
-// loads it, with build.json, the build's id for the service worker (web/sw.js). Run it from the module root:
+// loads it, with build.json, the build's id for the service worker (web/sw.js);
+// and beside them the embed runtime (wasm/embed) as embed.wasm, which
+// web/embed/runtime.js loads. Run it from the module root:
 //
 //	go run ./wasm/buildweb [-o web/engine] [-app web/dist]
 package main
@@ -29,6 +31,10 @@ func main() {
 		return
 	}
 	if err := wasm.BuildApp(*goCmd, ".", *appOut); err != nil {
+		fmt.Fprintln(os.Stderr, "buildweb:", err)
+		os.Exit(1)
+	}
+	if err := wasm.BuildEmbed(*goCmd, ".", *appOut); err != nil {
 		fmt.Fprintln(os.Stderr, "buildweb:", err)
 		os.Exit(1)
 	}

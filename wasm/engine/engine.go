@@ -35,6 +35,8 @@ type engine struct {
 	stream     *tokenizer.StreamDecoder
 	started    bool
 
+	schemas schemaCache // constrained decoding (schema.go)
+
 	chatTmpl chatTemplate // the model's chat template (chat.go)
 }
 
@@ -222,7 +224,12 @@ type startResult struct {
 
 // start begins a fresh generation: the cache is emptied, and the prompt
 // evaluated up to the logits the first token is sampled from.
-func (e *engine) start(prompt []int32, cfg sample.Config) (*startResult, error) {
+//
+// A non-empty schema (JSON schema text, engine/sample/constrain's subset)
+// constrains the generation: every token is sampled from the logits
+// masked to the tokens that keep the text a valid document, and next
+// reports Done once the document is complete and nothing can follow.
+func (e *engine) start(prompt []int32, cfg sample.Config, schema string) (*startResult, error) {
 	if err := e.loaded(); err != nil {
 		return nil, err
 	}
@@ -231,6 +238,9 @@ func (e *engine) start(prompt []int32, cfg sample.Config) (*startResult, error) 
 		return nil, errors.New("the prompt has no tokens")
 	}
 	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if err := e.schemas.begin(e.tok, schema); err != nil {
 		return nil, err
 	}
 	if err := e.prepareSampler(cfg); err != nil {
@@ -289,6 +299,12 @@ type stepResult struct {
 	EOG  bool   // the token ends generation by the model's vocabulary
 	// Full: the context holds no room for this token, so no more can follow.
 	Full bool
+	// Done: a schema constrains the generation, and its document is
+	// complete with nothing allowed to follow (or ended by this EOG token).
+	Done bool
+	// Complete: a schema constrains the generation and the text so far is
+	// a whole valid document.
+	Complete bool
 	// ForwardSeconds is the time of the single-token pass that evaluated
 	// this token (0 when more was false).
 	ForwardSeconds float64
@@ -303,9 +319,17 @@ func (e *engine) next(more bool) (*stepResult, error) {
 	if !e.started {
 		return nil, errors.New("no generation is under way (call start first)")
 	}
-	id := sample.Greedy(e.logits)
+	logits := e.logits
+	if e.schemas.active != nil {
+		var err error
+		if logits, err = e.schemas.mask(e.logits); err != nil {
+			e.started = false
+			return nil, err
+		}
+	}
+	id := sample.Greedy(logits)
 	if e.sampler != nil {
-		id = e.sampler.Sample(e.logits, e.history)
+		id = e.sampler.Sample(logits, e.history)
 	}
 	if id == sample.NoToken {
 		e.started = false
@@ -313,6 +337,17 @@ func (e *engine) next(more bool) (*stepResult, error) {
 	}
 	e.history = append(e.history, id)
 	r := &stepResult{ID: id, EOG: e.tok.IsEOG(id)}
+	if c := e.schemas.active; c != nil {
+		if err := c.Accept(id); err != nil {
+			e.started = false
+			return nil, err
+		}
+		r.Done, r.Complete = c.Done(), c.Complete()
+		if r.Done {
+			more = false // nothing can follow: no pass for a next token
+			e.started = false
+		}
+	}
 	if !r.EOG {
 		r.Text = e.stream.Add(id)
 	}

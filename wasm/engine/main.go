@@ -14,7 +14,7 @@
 //	tokenize(text)            → {ids}
 //	chat(messages[, opts])    → {ids, prompt, template}   (chat.go)
 //	start(ids, sampling)      → {promptTokens, prefillSeconds}
-//	next(more)                → {id, text, eog, full, forwardSeconds}
+//	next(more)                → {id, text, eog, full, done, complete, forwardSeconds}
 //	memory()                  → {arenaBytes, arenaUsed, kvTokens, goHeapLive, goHeapSys, goSys}
 //	unload()                  → {}
 //
@@ -30,7 +30,10 @@
 // source is the id of a file source the glue registered; sampling holds
 // temperature, topK, topP, minP, repeatPenalty, repeatLastN,
 // presencePenalty, frequencyPenalty and seed (absent fields: greedy
-// decoding with nothing else applied).
+// decoding with nothing else applied), and schema: a JSON schema's text
+// (engine/sample/constrain's subset) that constrains the generation to
+// valid documents (schema.go); next then reports complete (the text is a
+// whole document) and done (complete, and nothing may follow: stop).
 package main
 
 import (
@@ -105,10 +108,16 @@ func main() {
 				ids[i] = int32(v.Int())
 			}
 			var cfg sample.Config
+			schema := ""
 			if len(args) > 1 && args[1].Type() == js.TypeObject {
 				cfg = samplingConfig(args[1])
+				if v := args[1].Get("schema"); v.Type() == js.TypeString {
+					schema = v.String()
+				} else if !v.IsUndefined() && !v.IsNull() {
+					return nil, fmt.Errorf("sampling.schema must be the JSON schema's text (a string)")
+				}
 			}
-			r, err := e.start(ids, cfg)
+			r, err := e.start(ids, cfg, schema)
 			if err != nil {
 				return nil, err
 			}
@@ -119,7 +128,7 @@ func main() {
 			if err != nil {
 				return nil, err
 			}
-			return map[string]any{"id": r.ID, "text": r.Text, "eog": r.EOG, "full": r.Full, "forwardSeconds": r.ForwardSeconds}, nil
+			return map[string]any{"id": r.ID, "text": r.Text, "eog": r.EOG, "full": r.Full, "done": r.Done, "complete": r.Complete, "forwardSeconds": r.ForwardSeconds}, nil
 		}),
 		"memory": call(func([]js.Value) (map[string]any, error) {
 			m := e.memory()

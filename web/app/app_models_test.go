@@ -87,6 +87,20 @@ func settle(t *testing.T, a *App, f *fakeManager) {
 	}
 }
 
+// eventually waits (up to 5 s) until cond, read with the app's lock held,
+// is true: for state that a background update sets.
+func eventually(t *testing.T, a *App, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		a.Env.RLock()
+		ok := cond()
+		a.Env.RUnlock()
+		if ok || time.Now().After(deadline) {
+			return
+		}
+	}
+}
+
 // do runs f with the app's lock held, as an event handler does.
 func do(a *App, f func()) {
 	a.Env.Lock()
@@ -109,6 +123,8 @@ func TestRefusedLoadKeepsThePreviousModel(t *testing.T) {
 	if a.Model.Status != ModelReady || a.Model.Name() != "first-q8_0.gguf" || !a.Model.Progress.Done {
 		t.Fatalf("after the first load: %+v", a.Model)
 	}
+	// The storage figures arrive in an update after the listing: wait for it.
+	eventually(t, a, func() bool { return a.Models.StorageKnown })
 	if f.asked != 1 || !a.Models.Persisted || !a.Models.StorageKnown || a.Models.Storage.Quota != 10e9 {
 		t.Fatalf("a model stored in OPFS should ask for persistence once and read the storage: asked %d, %+v", f.asked, a.Models)
 	}

@@ -12,7 +12,8 @@
 // one.
 export class Hearth {
   constructor({ workerURL = new URL('./worker.js', import.meta.url) } = {}) {
-    this.worker = new Worker(workerURL, { type: 'module', name: 'hearth-engine' });
+    this.workerURL = new URL(workerURL, globalThis.location?.href);
+    this.worker = startWorker(this.workerURL);
     this.pending = new Map();
     this.nextID = 1;
     this.worker.onmessage = (ev) => this.#receive(ev.data);
@@ -74,7 +75,7 @@ export class Hearth {
     threads = 1, nCtx = 0, batch = 0, cache = true, revalidate = false, simd = 'auto',
     replace = false, memoryLimit = 0, memoryLimitWhy = '', kvType = 'f16', sha256 = '', onProgress,
   } = {}) {
-    const args = typeof source === 'string' || source instanceof URL ? { url: String(source) } : { blob: source };
+    const args = typeof source === 'string' || source instanceof URL ? { url: this.#absolute(source) } : { blob: source };
     return this.#request('load', {
       ...args, threads, nCtx, batch, cache, revalidate, simd, replace, memoryLimit, memoryLimitWhy, kvType, sha256,
       cancelFlag: this.#armCancel(),
@@ -84,7 +85,7 @@ export class Hearth {
   // probe runs load's checks on a model without loading it: {arch,
   // context, weightBytes, kvBytes, scratchBytes, needBytes, fileBytes}.
   probe(source, { nCtx = 0, batch = 0, memoryLimit = 0, memoryLimitWhy = '', kvType = 'f16', onProgress } = {}) {
-    const args = typeof source === 'string' || source instanceof URL ? { url: String(source) } : { blob: source };
+    const args = typeof source === 'string' || source instanceof URL ? { url: this.#absolute(source) } : { blob: source };
     return this.#request('probe', { ...args, nCtx, batch, memoryLimit, memoryLimitWhy, kvType, cancelFlag: this.#armCancel() }, onProgress);
   }
 
@@ -115,7 +116,12 @@ export class Hearth {
   models() { return this.#request('models'); }
 
   // deleteModel removes url's cached copy: true if there was one.
-  deleteModel(url) { return this.#request('deleteModel', { url: String(url) }); }
+  deleteModel(url) { return this.#request('deleteModel', { url: this.#absolute(url) }); }
+
+  // #absolute resolves a model URL as the worker always has (against
+  // worker.js's URL), here in the page: a worker started from a blob URL
+  // has no base of its own to resolve it against.
+  #absolute(url) { return new URL(String(url), this.workerURL).href; }
 
   // tokenize returns the token ids of text (with BOS when the model adds one).
   tokenize(text) { return this.#request('tokenize', { text }); }
@@ -130,9 +136,14 @@ export class Hearth {
 
   // generate continues a prompt (text or ids). sampling: {temperature,
   // topK, topP, minP, repeatPenalty, repeatLastN, presencePenalty,
-  // frequencyPenalty, seed}; absent: greedy.
-  generate(prompt, { nPredict = 128, sampling = {}, ignoreEOS = false, onToken } = {}) {
+  // frequencyPenalty, seed}; absent: greedy. schema (a JSON schema, as
+  // text or as an object, whose key order is kept) constrains the text to
+  // a valid document (see worker.js); nPredict then defaults to no limit
+  // but the context, since the document ends by itself.
+  generate(prompt, { nPredict, sampling = {}, ignoreEOS = false, onToken, schema } = {}) {
     const args = typeof prompt === 'string' ? { prompt } : { ids: Array.from(prompt) };
+    if (schema != null) args.schema = typeof schema === 'string' ? schema : JSON.stringify(schema);
+    nPredict ??= schema != null ? undefined : 128;
     return this.#request('generate', { ...args, nPredict, sampling, ignoreEOS, stream: !!onToken }, onToken);
   }
 
@@ -142,4 +153,25 @@ export class Hearth {
   memory() { return this.#request('memory'); }
   unload() { return this.#request('unload'); }
   terminate() { this.worker.terminate(); }
+}
+
+// startWorker starts the engine worker (a module worker). A page may only
+// start a worker from a script of its own origin, so where worker.js comes
+// from another one (a page that embeds Hearth with embed.js) the worker is
+// a one-line module of the page's own (a blob URL) that imports worker.js
+// by its absolute URL: worker.js and its imports then resolve against
+// their real URL (import.meta.url), fetched with CORS.
+function startWorker(url) {
+  const options = { type: 'module', name: 'hearth-engine' };
+  if (!globalThis.location || url.origin === globalThis.location.origin) return new Worker(url, options);
+  const src = new Blob([`import ${JSON.stringify(url.href)};`], { type: 'text/javascript' });
+  const blobURL = URL.createObjectURL(src);
+  try {
+    return new Worker(blobURL, options);
+  } finally {
+    // The worker has its script URL once constructed; the fetch of a blob
+    // URL revoked after that still succeeds in Chromium and Firefox, but
+    // keeping it a little longer costs nothing.
+    setTimeout(() => URL.revokeObjectURL(blobURL), 60_000);
+  }
 }

@@ -61,7 +61,8 @@ export function fileSource(handle) {
         try {
           return handle.read(dst.subarray(off, off + n), { at: pos });
         } catch (e) {
-          if (!(e instanceof TypeError) || !(dst.buffer instanceof SharedArrayBuffer)) throw e;
+          // SharedArrayBuffer is not defined where the page is not cross-origin isolated.
+          if (!(e instanceof TypeError) || typeof SharedArrayBuffer === 'undefined' || !(dst.buffer instanceof SharedArrayBuffer)) throw e;
           bounce = new Uint8Array(4 << 20);
         }
       }

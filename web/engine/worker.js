@@ -32,9 +32,23 @@
 //             → {ids, prompt, template}: the conversation rendered with the
 //               model's own chat template ('gguf'; 'chatml' if it has none)
 //               and tokenized, ready for generate {ids}
-//   generate  {prompt | ids, nPredict, sampling, ignoreEOS, stream}
+//   generate  {prompt | ids, nPredict, sampling, ignoreEOS, stream, schema}
 //             → {ids, text, promptTokens, prefillSeconds, decodeSeconds,
 //                generatedTokens, decodeTokens, stop}
+//             schema (a JSON schema's text, the subset engine/sample/constrain
+//             compiles: oneOf/anyOf, objects with properties in document
+//             order, const, enum, bounded strings, integers, booleans …)
+//             constrains the output: every token is sampled among those that
+//             keep the text a valid compact JSON document, so the answer's
+//             text parses and validates at any temperature. Generation stops
+//             when the document is complete ({stop: 'done'}), or at an
+//             end-of-generation token, which is allowed only then; nPredict
+//             then defaults to the context's room, and an explicit nPredict
+//             that ends the text early answers complete: false. ignoreEOS is
+//             ignored. The answer adds complete (whether the text is a whole
+//             document). A schema the engine cannot compile is an error
+//             naming the keyword. Compiled schemas and the vocabulary's
+//             token trie are kept for the next generation.
 //   probe     {url | blob, nCtx, batch, memoryLimit, memoryLimitWhy, kvType = 'f16'}
 //             → {arch, context, weightBytes, kvBytes, scratchBytes, needBytes, fileBytes, ...}:
 //               load's checks alone (a URL is downloaded as load does)
@@ -128,13 +142,25 @@ async function ensureEngine(threads, simd = 'auto') {
   engine = await startEngine({
     goModule, kernels, kernelsShared, threads: n, Go: self.Go,
     spawnHelper: (init) => {
-      const w = new Worker(new URL('helper.js', base), { type: 'module', name: `hearth-helper-${init.index}` });
+      const w = startHelper(new URL('helper.js', base), { type: 'module', name: `hearth-helper-${init.index}` });
       w.postMessage(init);
       return w;
     },
   });
   engine.kernelBuild = relaxed ? 'relaxed' : 'simd128';
   return engine;
+}
+
+// startHelper starts a helper thread. A worker started from a blob URL
+// (hearth.js does that when the page embeds Hearth from another origin)
+// has the page's origin, and may only start workers of that origin: the
+// helper is then a one-line blob module importing helper.js by URL.
+function startHelper(url, options) {
+  if (url.origin === self.location.origin) return new Worker(url, options);
+  const blobURL = URL.createObjectURL(new Blob([`import ${JSON.stringify(url.href)};`], { type: 'text/javascript' }));
+  const w = new Worker(blobURL, options);
+  setTimeout(() => URL.revokeObjectURL(blobURL), 60_000);
+  return w;
 }
 
 // A macrotask boundary, so that a 'stop' message can arrive mid-generation.
@@ -236,7 +262,8 @@ async function openModel(msg, event, signal, check) {
 // for its synchronous part.
 function cancelState(msg) {
   const controller = new AbortController();
-  const flag = msg.cancelFlag instanceof SharedArrayBuffer ? new Int32Array(msg.cancelFlag) : null;
+  // (SharedArrayBuffer is not even defined where the page is not cross-origin isolated.)
+  const flag = typeof SharedArrayBuffer !== 'undefined' && msg.cancelFlag instanceof SharedArrayBuffer ? new Int32Array(msg.cancelFlag) : null;
   return {
     controller,
     signal: controller.signal,
@@ -428,30 +455,36 @@ const handlers = {
   async generate(msg, event) {
     if (!engine) throw new Error('no model is loaded');
     const ids = msg.ids ?? engine.tokenize(msg.prompt ?? '');
-    const nPredict = msg.nPredict ?? 128;
+    const schema = msg.schema ?? null;
+    if (schema !== null && typeof schema !== 'string') throw new Error('schema must be the JSON schema\'s text (a string)');
+    const nPredict = msg.nPredict ?? (schema ? Infinity : 128);
     if (!(nPredict >= 1)) throw new Error(`nPredict ${nPredict} must be at least 1`);
     stopRequested = false;
     const t0 = performance.now();
-    const s = engine.start(ids, msg.sampling ?? {});
+    const s = engine.start(ids, schema ? { ...(msg.sampling ?? {}), schema } : (msg.sampling ?? {}));
     const t1 = performance.now();
     const out = [];
     let text = '';
     let stop = 'length';
+    let complete = false;
     for (let i = 0; i < nPredict; i++) {
       const r = engine.next(i < nPredict - 1);
       out.push(r.id);
       text += r.text;
+      complete = r.complete;
       if (msg.stream) {
         event({ event: 'token', tokenId: r.id, text: r.text });
         await yieldToEvents();
       }
-      if (r.eog && !msg.ignoreEOS) { stop = 'eog'; break; }
+      if (r.eog && (!msg.ignoreEOS || schema)) { stop = 'eog'; break; }
+      if (r.done) { stop = 'done'; break; }
       if (r.full) { stop = 'context'; break; }
       if (stopRequested) { stop = 'stopped'; break; }
     }
     const t2 = performance.now();
     return {
       ids: out, text, stop,
+      ...(schema ? { complete } : {}),
       promptTokens: s.promptTokens,
       prefillSeconds: (t1 - t0) / 1000,
       generatedTokens: out.length,

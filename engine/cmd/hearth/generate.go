@@ -1,12 +1,15 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"strings"
 
 	"github.com/hearth-ai/hearth/engine/sample"
+	"github.com/hearth-ai/hearth/engine/sample/constrain"
 )
 
 type generateResult struct {
@@ -16,12 +19,20 @@ type generateResult struct {
 	Text         string `json:"text"`
 	PromptTokens int    `json:"prompt_tokens"`
 	// Stop says why generation ended: "eog" (an end-of-generation token),
-	// "length" (-n reached) or "context" (the context is full).
+	// "length" (-n reached), "context" (the context is full) or, with
+	// --schema, "done" (the document is complete and nothing may follow).
 	Stop string `json:"stop"`
+	// Complete (with --schema only) says whether the text is a whole
+	// document of the schema; -n or the context can cut it short.
+	Complete *bool `json:"complete,omitempty"`
 }
 
 // runGenerate continues the prompt by up to -n tokens. The ids include an
-// end-of-generation token if one ended the text; the text does not.
+// end-of-generation token if one ended the text; the text does not. With
+// --schema FILE every token is sampled among those that keep the text a
+// valid document of the JSON schema (engine/sample/constrain), -n
+// defaults to the context's room, and the text is the document's exact
+// bytes.
 func runGenerate(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("generate", stderr)
 	var mf modelFlags
@@ -42,6 +53,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 	fs.Func("presence-penalty", "subtracted once from tokens seen (default 0)", floatFlag(&cfg.PresencePenalty))
 	fs.Func("frequency-penalty", "subtracted per occurrence of tokens seen (default 0)", floatFlag(&cfg.FrequencyPenalty))
 	fs.Uint64Var(&cfg.Seed, "seed", 0, "random seed")
+	schemaPath := fs.String("schema", "", "JSON schema `file`: constrain the output to valid documents")
 	res, err := func() (*generateResult, error) {
 		if err := parseFlags(fs, args); err != nil {
 			return nil, err
@@ -58,6 +70,19 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 		sampler, err := sample.New(cfg)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %v", errUsage, err)
+		}
+		var schema *constrain.Schema
+		if *schemaPath != "" {
+			doc, err := os.ReadFile(*schemaPath)
+			if err != nil {
+				return nil, err
+			}
+			if schema, err = constrain.Compile(doc); err != nil {
+				return nil, fmt.Errorf("--schema %s: %w", *schemaPath, err)
+			}
+			if !flagGiven(fs, "n") {
+				*n = int(^uint(0) >> 1) // the document or the context ends it
+			}
 		}
 		m, err := mf.load()
 		if err != nil {
@@ -79,10 +104,22 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 		res := &generateResult{IDs: []int32{}, PromptTokens: len(prompt), Stop: "length"}
 		history := append([]int32(nil), prompt...)
 		var text []int32
+		var con *constrain.Constraint
+		var masked []float32
+		if schema != nil {
+			con = constrain.New(schema, m.tok)
+		}
 		logits, err := s.Forward(prompt)
 		for i := 0; err == nil && i < *n; i++ {
 			if err = checkFinite(logits); err != nil {
 				break
+			}
+			if con != nil {
+				masked = append(masked[:0], logits...)
+				if err = con.Mask(masked); err != nil {
+					break
+				}
+				logits = masked
 			}
 			id := sampler.Sample(logits, history)
 			if id == sample.NoToken {
@@ -91,11 +128,20 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 			}
 			res.IDs = append(res.IDs, id)
 			history = append(history, id)
+			if con != nil {
+				if err = con.Accept(id); err != nil {
+					break
+				}
+			}
 			if m.tok.IsEOG(id) {
 				res.Stop = "eog"
 				break
 			}
 			text = append(text, id)
+			if con != nil && con.Done() {
+				res.Stop = "done"
+				break
+			}
 			if i == *n-1 {
 				break
 			}
@@ -109,9 +155,20 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 			return nil, err
 		}
 		res.Text = validText(m.tok.Decode(text))
+		if con != nil {
+			complete := con.Complete()
+			res.Text, res.Complete = validText(con.Text()), &complete
+		}
 		return res, nil
 	}()
 	return finish("generate", res, err, stdout, stderr)
+}
+
+// flagGiven reports whether the command line set the flag name.
+func flagGiven(fs *flag.FlagSet, name string) bool {
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == name })
+	return given
 }
 
 // floatFlag parses a float32 flag value into dst.
