@@ -76,3 +76,30 @@ func engineAssets(t *testing.T) string {
 	}
 	return built.dir
 }
+
+// nodeAndCLI finds node and builds the hearth CLI (the native truth the
+// engine under Node is compared with) into a fresh folder, which it also
+// returns for the test's files.
+func nodeAndCLI(t *testing.T) (node, cli, dir string) {
+	t.Helper()
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Fatal("node is needed to run the browser engine: ", err)
+	}
+	goCmd, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatal("the go command is needed to build the browser engine: ", err)
+	}
+	root, err := testdata.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir = t.TempDir()
+	cli = filepath.Join(dir, "hearth")
+	build := exec.Command(goCmd, "build", "-o", cli, "./engine/cmd/hearth")
+	build.Dir = root
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building hearth: %v\n%s", err, out)
+	}
+	return node, cli, dir
+}

@@ -63,25 +63,11 @@ type cliResult struct {
 // none before the first token), and the arena is the size the engine
 // accounts for.
 func TestEngineUnderNode(t *testing.T) {
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Fatal("node is needed to run the browser engine: ", err)
-	}
-	goCmd, err := exec.LookPath("go")
-	if err != nil {
-		t.Fatal("the go command is needed to build the browser engine: ", err)
-	}
+	node, cli, dir := nodeAndCLI(t)
+	assets := engineAssets(t)
 	root, err := testdata.RepoRoot()
 	if err != nil {
 		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	assets := engineAssets(t)
-	cli := filepath.Join(dir, "hearth")
-	build := exec.Command(goCmd, "build", "-o", cli, "./engine/cmd/hearth")
-	build.Dir = root
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building hearth: %v\n%s", err, out)
 	}
 
 	const prompt = "The quick brown fox jumps over 1234 lazy dogs"

@@ -30,25 +30,11 @@ const nodeSchemaAction = `{"oneOf":[` +
 // text `hearth generate --schema --temp 0` gives; a schema the engine
 // cannot compile, or one that is not text, is an error that says so.
 func TestEngineSchemaUnderNode(t *testing.T) {
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Fatal("node is needed to run the browser engine: ", err)
-	}
-	goCmd, err := exec.LookPath("go")
-	if err != nil {
-		t.Fatal("the go command is needed to build the browser engine: ", err)
-	}
+	node, cli, dir := nodeAndCLI(t)
+	assets := engineAssets(t)
 	root, err := testdata.RepoRoot()
 	if err != nil {
 		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	assets := engineAssets(t)
-	cli := filepath.Join(dir, "hearth")
-	build := exec.Command(goCmd, "build", "-o", cli, "./engine/cmd/hearth")
-	build.Dir = root
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building hearth: %v\n%s", err, out)
 	}
 	schemaPath := filepath.Join(dir, "schema.json")
 	if err := os.WriteFile(schemaPath, []byte(nodeSchemaAction), 0o644); err != nil {

@@ -30,6 +30,27 @@ type appServer struct {
 
 func startAppServer(t *testing.T) *appServer {
 	t.Helper()
+	return startServe(t, serveOptions{
+		files: []string{"index.html", "sw.js", "manifest.webmanifest", "icons"},
+		ready: "/sw.js",
+	})
+}
+
+// serveOptions says what startServe serves: files (web/'s files and
+// folders, copied beside the fresh builds of engine/ and dist/), prepare
+// (adds to the folder before it is precompressed), args (more flags of
+// scripts/serve) and ready (a path that answers once it is up).
+type serveOptions struct {
+	files   []string
+	prepare func(root string)
+	args    []string
+	ready   string
+}
+
+// startServe builds scripts/serve and runs it over a precompressed copy
+// of the files opt names, on a free 127.0.0.1 port.
+func startServe(t *testing.T, opt serveOptions) *appServer {
+	t.Helper()
 	repo, err := testdata.RepoRoot()
 	if err != nil {
 		t.Fatal(err)
@@ -42,16 +63,14 @@ func startAppServer(t *testing.T) *appServer {
 	root := filepath.Join(tmp, "web")
 	web := filepath.Join(repo, "web")
 	outputs := buildOutputs(t)
-	for _, c := range []struct{ from, to string }{
-		{filepath.Join(web, "index.html"), "index.html"},
-		{filepath.Join(web, "sw.js"), "sw.js"},
-		{filepath.Join(web, "manifest.webmanifest"), "manifest.webmanifest"},
-		{filepath.Join(web, "icons"), "icons"},
-		{filepath.Join(web, "engine"), "engine"}, // the scripts (and stale builds, replaced next)
-		{filepath.Join(outputs, "engine"), "engine"},
-		{filepath.Join(outputs, "dist"), "dist"},
-	} {
-		copyFiles(t, c.from, filepath.Join(root, c.to))
+	for _, f := range opt.files {
+		copyFiles(t, filepath.Join(web, f), filepath.Join(root, f))
+	}
+	copyFiles(t, filepath.Join(web, "engine"), filepath.Join(root, "engine")) // the scripts (and stale builds, replaced next)
+	copyFiles(t, filepath.Join(outputs, "engine"), filepath.Join(root, "engine"))
+	copyFiles(t, filepath.Join(outputs, "dist"), filepath.Join(root, "dist"))
+	if opt.prepare != nil {
+		opt.prepare(root)
 	}
 	bin := filepath.Join(tmp, "serve")
 	for _, args := range [][]string{
@@ -70,14 +89,14 @@ func startAppServer(t *testing.T) *appServer {
 	}
 	addr := l.Addr().String()
 	l.Close()
-	s := &appServer{URL: "http://" + addr, root: root, cmd: exec.Command(bin, "-addr", addr, "-dir", root)}
+	s := &appServer{URL: "http://" + addr, root: root, cmd: exec.Command(bin, append([]string{"-addr", addr, "-dir", root}, opt.args...)...)}
 	s.cmd.Stderr = os.Stderr
 	if err := s.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(s.stop)
 	for deadline := time.Now().Add(30 * time.Second); ; {
-		resp, err := http.Get(s.URL + "/sw.js")
+		resp, err := http.Get(s.URL + opt.ready)
 		if err == nil {
 			resp.Body.Close()
 			break

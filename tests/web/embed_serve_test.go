@@ -3,16 +3,12 @@
 package web
 
 import (
-	"net"
-	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/hearth-ai/hearth/internal/testdata"
 	"github.com/hearth-ai/hearth/wasm"
 )
 
@@ -22,68 +18,19 @@ import (
 // runtime and the offered model, while the app's own page stays
 // cross-origin isolated and closed to other origins.
 func TestEmbedFromScriptsServe(t *testing.T) {
-	repo, err := testdata.RepoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	goCmd, err := exec.LookPath("go")
-	if err != nil {
-		t.Fatal(err)
-	}
 	model := writeEmbedModel(t)
-	tmp := t.TempDir()
-	root := filepath.Join(tmp, "web")
-	web := filepath.Join(repo, "web")
-	outputs := buildOutputs(t)
-	for _, c := range []struct{ from, to string }{
-		{filepath.Join(web, "index.html"), "index.html"},
-		{filepath.Join(web, "embed.js"), "embed.js"},
-		{filepath.Join(web, "embed"), "embed"},
-		{filepath.Join(web, "engine"), "engine"}, // the scripts (and stale builds, replaced next)
-		{filepath.Join(outputs, "engine"), "engine"},
-		{filepath.Join(outputs, "dist"), "dist"},
-	} {
-		copyFiles(t, c.from, filepath.Join(root, c.to))
-	}
-	embedWasm, _ := buildEmbed(t)
-	if err := os.WriteFile(filepath.Join(root, "dist", wasm.EmbedFile), embedWasm, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	bin := filepath.Join(tmp, "serve")
-	for _, args := range [][]string{
-		{"build", "-o", bin, "./scripts/serve"},
-		{"run", "./scripts/precompress", "-q", root},
-	} {
-		cmd := exec.Command(goCmd, args...)
-		cmd.Dir = repo
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	cmd := exec.Command(bin, "-addr", addr, "-dir", root, "-model", model)
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	serveURL := "http://" + addr
-	for deadline := time.Now().Add(30 * time.Second); ; {
-		resp, err := http.Get(serveURL + "/embed.js")
-		if err == nil {
-			resp.Body.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("scripts/serve does not answer at %s: %v", addr, err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	srv := startServe(t, serveOptions{
+		files: []string{"index.html", "embed.js", "embed"},
+		prepare: func(root string) {
+			embedWasm, _ := buildEmbed(t)
+			if err := os.WriteFile(filepath.Join(root, "dist", wasm.EmbedFile), embedWasm, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		},
+		args:  []string{"-model", model},
+		ready: "/embed.js",
+	})
+	serveURL := srv.URL
 
 	modelURL := serveURL + "/models/local/" + filepath.Base(model)
 	host := newHostPage(t, hostHTML("", signupBody, scriptTag(serveURL, map[string]string{"model": modelURL, "open": "on"})))

@@ -6,6 +6,8 @@ import (
 	"context"
 	"errors"
 	"syscall/js"
+
+	"github.com/hearth-ai/hearth/wasm/executor"
 )
 
 // promise returns a JS Promise settled by run, which runs on its own
@@ -93,7 +95,7 @@ func callHook(ctx context.Context, hooks js.Value, name string, args ...any) (v 
 		return js.Undefined(), false, nil
 	}
 	var ret js.Value
-	if err := jsTry(func() { ret = fn.Call("call", append([]any{hooks}, args...)...) }); err != nil {
+	if err := executor.CatchJS(func() { ret = fn.Call("call", append([]any{hooks}, args...)...) }); err != nil {
 		return js.Undefined(), true, err
 	}
 	v, err = await(ctx, ret)
@@ -110,21 +112,6 @@ func hookFunc(hooks js.Value, name string) js.Value {
 		return js.Undefined()
 	}
 	return fn
-}
-
-// jsTry runs f, turning a JavaScript exception into an error.
-func jsTry(f func()) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			if e, ok := r.(error); ok {
-				err = e
-				return
-			}
-			err = errors.New("javascript error")
-		}
-	}()
-	f()
-	return nil
 }
 
 // jsonArg is a call's argument as JSON text: a string as it is, any

@@ -177,7 +177,7 @@ func (r *runtime) logTo(hooks js.Value) func() {
 		return func() {}
 	}
 	prev := r.page.Log
-	r.page.Log = func(line string) { _ = jsTry(func() { fn.Call("call", hooks, line) }) }
+	r.page.Log = func(line string) { _ = executor.CatchJS(func() { fn.Call("call", hooks, line) }) }
 	return func() { r.page.Log = prev }
 }
 
@@ -214,7 +214,7 @@ func jsHooks(hooks js.Value) action.Hooks {
 		h.OnStep = func(o action.Outcome) {
 			s, err := marshal(o)
 			if err == nil {
-				_ = jsTry(func() { fn.Call("call", hooks, s) })
+				_ = executor.CatchJS(func() { fn.Call("call", hooks, s) })
 			}
 		}
 	}

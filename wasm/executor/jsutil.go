@@ -24,6 +24,10 @@ func jsTry(f func()) (err error) {
 	return nil
 }
 
+// CatchJS runs f, turning a JavaScript exception it raises into an
+// error: for callers of page hooks (the embed runtime).
+func CatchJS(f func()) error { return jsTry(f) }
+
 // str is v as a string, "" when v is not one.
 func str(v js.Value) string {
 	if v.Type() != js.TypeString {
