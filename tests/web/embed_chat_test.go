@@ -4,6 +4,7 @@ package web
 
 import (
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -215,6 +216,56 @@ func TestEmbedIsolatedPageRunsThreads(t *testing.T) {
 	obs := eval[observed](p, `Hearth.observe()`)
 	if len(obs.Elements) < 3 {
 		p.fatalf("Hearth.observe() under COEP: %+v", obs)
+	}
+	p.noExceptions()
+}
+
+// A conversation longer than the model's context slides: Hearth.chat leaves
+// out the oldest turns (keeping the system message), says how many, and
+// answers; the widget shows a notice above the answer. A single message
+// longer than the context is an error that says so.
+func TestEmbedChatSlidesOverLongConversations(t *testing.T) {
+	model := writeSmallContextModel(t) // a 256-token context
+	hearth := newHearthServer(t, map[string]string{"/models/small.gguf": model})
+	host := newHostPage(t, hostHTML("", "<p>page</p>", scriptTag(hearth.URL, map[string]string{"model": hearth.URL + "/models/small.gguf"})))
+	p := openEmbed(t, host.URL+"/")
+	info := eval[map[string]any](p, `Hearth.load(`+jsString(hearth.URL+"/models/small.gguf")+`)`)
+	if info["context"] != float64(smallContext) {
+		p.fatalf("the model loaded with %v; want a %d-token context", info["context"], smallContext)
+	}
+	type result struct {
+		Text    string `json:"text"`
+		Dropped int    `json:"dropped"`
+	}
+	r := eval[result](p, `(async () => {
+	  const messages = [{ role: 'system', content: 'You are terse.' }];
+	  for (let i = 0; i < 24; i++) {
+	    messages.push({ role: i % 2 ? 'assistant' : 'user', content: 'Turn ' + i + ': tell me about green and black tea, their leaves and their brewing.' });
+	  }
+	  messages.push({ role: 'user', content: 'And oolong?' });
+	  let dropped = 0;
+	  const text = await Hearth.chat(messages, { maxTokens: 8, onTrim: (n) => { dropped = n; } });
+	  return { text, dropped };
+	})()`)
+	if r.Dropped <= 0 || r.Dropped > 24 || r.Text == "" {
+		p.fatalf("a conversation over the context: %+v; want an answer with the oldest turns left out", r)
+	}
+	t.Logf("left out %d of 24 turns", r.Dropped)
+	msg := eval[string](p, `Hearth.chat('tea '.repeat(400), { maxTokens: 8 }).then(() => 'answered', (e) => e.message)`)
+	if !strings.Contains(msg, "more than the model's context of 256 tokens") {
+		p.fatalf("a message over the context: %q", msg)
+	}
+
+	// In the widget: enough long questions to pass the context.
+	clickInWidget(p, "opening the panel", ".launcher")
+	for i := 0; i < 6; i++ {
+		inWidget[bool](p, `q('.chat-input').value = 'Question `+strconv.Itoa(i)+`: ' + 'tell me about tea leaves and brewing. '.repeat(6); return true;`)
+		clickInWidget(p, "sending", "button.send")
+		waitWidget(p, "the answer", time.Minute, func(st widgetState) bool { return !st.Streaming && st.SendOn })
+	}
+	notes := inWidget[[]string](p, `return [...sr.querySelectorAll('.chat-notice')].map((n) => n.textContent);`)
+	if len(notes) == 0 || !strings.Contains(notes[len(notes)-1], "longer than the model's context") {
+		p.fatalf("no notice after the conversation passed the context: %q", notes)
 	}
 	p.noExceptions()
 }

@@ -126,9 +126,11 @@ class API {
     const engine = this.engineClient();
     this.generating = true;
     try {
-      const prompt = await engine.chat(messages);
+      const nPredict = opts.maxTokens ?? opts.nPredict ?? 512;
+      const { prompt, dropped } = await this.fitToContext(engine, messages, nPredict);
+      if (dropped > 0) opts.onTrim?.(dropped);
       const r = await engine.generate(prompt.ids, {
-        nPredict: opts.maxTokens ?? opts.nPredict ?? 512,
+        nPredict: Math.min(nPredict, (this.model?.info?.context ?? Infinity) - prompt.ids.length),
         sampling: pickSampling(opts, CHAT_SAMPLING),
         onToken: (t) => {
           this.events.emit('token', { text: t.text, id: t.tokenId });
@@ -140,6 +142,26 @@ class API {
       throw this.fail(err);
     } finally {
       this.generating = false;
+    }
+  }
+
+  // fitToContext renders messages with the model's template, leaving out
+  // the oldest turns (never a system message, never the last message)
+  // until the prompt leaves room for an answer: a sliding window over a
+  // conversation longer than the model's context. It answers the prompt
+  // and how many messages it left out.
+  async fitToContext(engine, messages, nPredict) {
+    const ctx = this.model?.info?.context ?? 0;
+    const room = Math.min(nPredict, 64); // the least answer worth asking for
+    let kept = messages;
+    for (;;) {
+      const prompt = await engine.chat(kept);
+      if (!ctx || prompt.ids.length + room <= ctx) return { prompt, dropped: messages.length - kept.length };
+      const oldest = kept.findIndex((m) => m.role !== 'system');
+      if (oldest < 0 || oldest >= kept.length - 1) {
+        throw new Error(`the message takes ${prompt.ids.length} tokens: with room for an answer, more than the model's context of ${ctx} tokens`);
+      }
+      kept = [...kept.slice(0, oldest), ...kept.slice(oldest + 1)];
     }
   }
 

@@ -298,6 +298,13 @@ class Widget {
     return m.querySelector('.msg-text');
   }
 
+  // showNotice puts a line about the conversation before the message
+  // whose text node is before.
+  showNotice(text, before) {
+    const n = el('div', { class: 'chat-notice', role: 'note', text });
+    this.messages.insertBefore(n, before.parentElement);
+  }
+
   appendToken(text) {
     if (!this.streamTarget) return;
     this.streamTarget.append(text);
@@ -322,7 +329,10 @@ class Widget {
     this.streamTarget = target;
     this.setChatBusy(true);
     try {
-      const answer = await this.api.chat(this.history.slice());
+      const answer = await this.api.chat(this.history.slice(), {
+        // A conversation longer than the context: the model sees the latest turns only.
+        onTrim: (n) => this.showNotice(`The conversation is longer than the model's context: this answer does not see the first ${n} message${n === 1 ? '' : 's'}.`, target),
+      });
       this.history.push({ role: 'assistant', content: answer });
     } catch (err) {
       target.parentElement.classList.add('msg-error');
