@@ -176,7 +176,7 @@ func TestActionAct(t *testing.T) {
 	if err := json.Unmarshal([]byte(eval[string](p, `JSON.stringify(window.__requests)`)), &reqs); err != nil {
 		t.Fatal(err)
 	}
-	if len(reqs) != 2 || reqs[0].MaxTokens <= 0 || len(reqs[0].Messages) == 0 || !json.Valid([]byte(reqs[0].Schema)) ||
+	if len(reqs) != 2 || reqs[0].MaxTokens != 0 || len(reqs[0].Messages) == 0 || !json.Valid([]byte(reqs[0].Schema)) ||
 		!containsStr(reqs[0].Messages[len(reqs[0].Messages)-1].Content, "Bottom button") {
 		t.Fatalf("generate requests %+v", reqs)
 	}

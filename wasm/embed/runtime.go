@@ -149,8 +149,10 @@ func (r *runtime) execute(listJSON string, hooks js.Value) (string, error) {
 	return marshal(action.Execute(ctx, r.page, actions, pol, jsHooks(hooks)))
 }
 
-// actMaxTokens bounds one model answer in act: an action is short.
-const actMaxTokens = 256
+// actMaxTokens bounds one model answer in act: 0, no bound. The schema
+// bounds every string, so a constrained answer ends by itself; a token
+// limit could only cut an action short and make it invalid.
+const actMaxTokens = 0
 
 func (r *runtime) act(goal string, hooks js.Value) (string, error) {
 	if hookFunc(hooks, "generate").IsUndefined() {

@@ -255,7 +255,8 @@ class API {
     try {
       const prompt = await engine.chat(req.messages);
       const r = await engine.generate(prompt.ids, {
-        nPredict: req.maxTokens || 256,
+        // No maxTokens: the schema bounds the answer, which ends by itself.
+        ...(req.maxTokens > 0 ? { nPredict: req.maxTokens } : {}),
         sampling: pickSampling(opts, ACT_SAMPLING),
         schema: typeof req.schema === 'string' ? req.schema : JSON.stringify(req.schema),
       });
