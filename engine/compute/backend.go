@@ -65,6 +65,18 @@ type Backend interface {
 	// weight's shape. dst must not alias x.
 	MatMul(dst, w, x Tensor)
 
+	// MatMulExperts is MatMul for the rows routed to one expert of a
+	// mixture of experts (w a row view of the experts' 3-D tensor), with
+	// the kernel llama.cpp's mul_mat_id takes: the weight type's
+	// single-row dot product, whatever the number of rows (never a GEMM or
+	// the AMX tiles):
+	//
+	//	act, dot := order.ExpertKernelFor(w.Type, w.Rows, whole.Rows, in)
+	//	for r := range x.Rows { for o := range w.Rows {
+	//		dst[r][o] = dot(w[o], quant.Quantize(act, x[r]))
+	//	}}
+	MatMulExperts(dst, w, x Tensor)
+
 	// Add is dst[r][c] = a[r][c] + b[r'][c], with r' = r, or 0 when b has
 	// one row (a bias broadcast over rows).
 	Add(dst, a, b Tensor)

@@ -72,3 +72,12 @@ func (o Order) KernelFor(t dtype.Type, rows, cols, n int) (act dtype.Type, dot f
 	k, ok := kernelFor(o, t, rows, cols, n)
 	return k.act, k.dot, ok
 }
+
+// ExpertKernelFor reports how MatMulExperts, in order o, multiplies
+// activation rows by one expert's expertRows rows of a weight of type t
+// whose whole tensor (all experts) has wholeRows × cols elements: as
+// KernelFor, but with the kernel llama.cpp's mul_mat_id takes.
+func (o Order) ExpertKernelFor(t dtype.Type, expertRows, wholeRows, cols int) (act dtype.Type, dot func(w, x []byte, n int) float32, ok bool) {
+	k, ok := expertKernelFor(o, t, expertRows, wholeRows, cols)
+	return k.act, k.dot, ok
+}

@@ -93,6 +93,29 @@ var (
 	f32Vec   = kernel{act: dtype.F32, dot: func(w, x []byte, n int) float32 { return dotF32x64(f32s(w), f32s(x), 1, false) }}
 )
 
+// expertKernelFor picks MatMulExperts' kernel in order o (see
+// Order.ExpertKernelFor) for experts of expertRows rows in a tensor of
+// wholeRows × cols. llama.cpp's mul_mat_id never takes the AMX tiles or
+// llamafile's GEMM: F32 experts take ggml_vec_dot_f32 for every row, Q8_0
+// experts the x86 vec_dot (dotQ8_0x86), and Q4_K experts of a multiple of
+// 8 rows its CPU_REPACK buffer's single-row kernel (dotQ4KRepack). Other
+// types llama.cpp repacks for mul_mat_id on x86 (Q4_0, Q6_K …, with their
+// own interleaved kernels) keep MatMul's single-row kernel here: an
+// approximation.
+func expertKernelFor(o Order, t dtype.Type, expertRows, wholeRows, cols int) (kernel, bool) {
+	if o == OrderLlamaCppX86 {
+		switch {
+		case t == dtype.F32:
+			return f32Vec, true
+		case t == dtype.Q8_0 && cols%32 == 0:
+			return kernel{act: dtype.Q8_0, dot: dotQ8_0x86}, true
+		case t == dtype.Q4_K && cols%256 == 0 && expertRows%8 == 0:
+			return kernel{act: dtype.Q8_K, dot: dotQ4KRepack}, true
+		}
+	}
+	return kernelFor(o, t, wholeRows, cols, 1)
+}
+
 // kernelFor picks MatMul's kernel in order o (see Order.KernelFor).
 func kernelFor(o Order, t dtype.Type, rows, cols, n int) (kernel, bool) {
 	switch o {

@@ -20,6 +20,63 @@ var x86Kernels = map[dtype.Type]kernel{
 	dtype.Q5_1: {act: dtype.Q8_1, dot: dotQ5_1},
 }
 
+// dotQ8_0x86: Q8_0 weights by Q8_0 activations in the x86 vec_dot order
+// (ggml_vec_dot_q8_0_q8_0 with AVX2 or AVX-512 VNNI): per block, eight
+// lanes each sum four neighbouring int8 products exactly; each lane
+// accumulates d_w·d_x × its sum with a fused multiply-add; hsum8 at the
+// end. llama.cpp's mul_mat_id takes it for Q8_0 experts.
+func dotQ8_0x86(w, x []byte, n int) float32 {
+	var acc [8]float32
+	for ib := 0; ib < n/32; ib++ {
+		wb := (*[34]byte)(w[34*ib:])
+		xb := (*[34]byte)(x[34*ib:])
+		var lanes [8]int32
+		for j := 0; j < 32; j++ {
+			lanes[j>>2] += int32(int8(wb[2+j])) * int32(int8(xb[2+j]))
+		}
+		d := half(wb[0:]) * half(xb[0:])
+		for l, s := range lanes {
+			acc[l] = fma32(d, float32(s), acc[l])
+		}
+	}
+	return hsum8(&acc)
+}
+
+// dotQ4KRepack: Q4_K weights by Q8_K activations in the order of the
+// single-row kernel (gemv) of llama.cpp's x86 CPU_REPACK buffer, where
+// Q4_K experts of a multiple of 8 rows live: each 256-element block's
+// scaled products and its minimums' terms are summed exactly as integers,
+// then accumulated in two separate sums, one fused multiply-add per block
+// each, and the minimums' sum subtracted at the end (the AMX order, dotQ4K,
+// keeps one sum).
+func dotQ4KRepack(w, x []byte, n int) float32 {
+	var acc, accMin float32
+	for ib := 0; ib < n/256; ib++ {
+		wb := (*[144]byte)(w[144*ib:])
+		xb := (*[q8KBytes]byte)(x[q8KBytes*ib:])
+		sc, m := scalesK4(wb[4:16])
+		var tile, mins int32
+		for k := 0; k < 4; k++ {
+			qs := (*[32]byte)(wb[16+32*k:])
+			lo := (*[32]byte)(xb[q8KQs+64*k:])
+			hi := (*[32]byte)(xb[q8KQs+64*k+32:])
+			var sl, sh int32
+			for l := 0; l < 32; l++ {
+				sl += int32(qs[l]&15) * int32(int8(lo[l]))
+				sh += int32(qs[l]>>4) * int32(int8(hi[l]))
+			}
+			tile += sc[2*k]*sl + sc[2*k+1]*sh
+		}
+		for j := 0; j < 8; j++ {
+			mins += m[j] * q8KSum32(xb, j)
+		}
+		dx := q8KD(xb)
+		acc = fma32(float32(tile), half(wb[0:])*dx, acc)
+		accMin = fma32(float32(mins), half(wb[2:])*dx, accMin)
+	}
+	return acc - accMin
+}
+
 // hsum8 adds eight float32 lanes as the AVX code does: the upper half onto
 // the lower, then lanes two apart, then the last pair.
 func hsum8(v *[8]float32) float32 {

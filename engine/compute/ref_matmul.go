@@ -11,15 +11,37 @@ import (
 // MatMul sets dst[r][o] = w[o]·x[r], each x row first converted to the
 // weight's activation type (see Backend.MatMul and KernelFor).
 func (b *Reference) MatMul(dst, w, x Tensor) {
-	buf := b.buffer(w)
-	rb := w.RowBytes()
-	if rb == 0 {
-		panic(fmt.Sprintf("compute: MatMul: weight %v has empty rows", w))
-	}
-	k, ok := kernelFor(b.order, w.typ, len(buf.data)/rb, w.cols, x.rows)
+	rows := b.wholeRows("MatMul", w)
+	k, ok := kernelFor(b.order, w.typ, rows, w.cols, x.rows)
 	if !ok {
 		panic(fmt.Sprintf("compute: MatMul: weight %v: type cannot be multiplied", w))
 	}
+	b.matmul(k, dst, w, x)
+}
+
+// MatMulExperts is MatMul with mul_mat_id's kernel (see
+// Backend.MatMulExperts and expertKernelFor).
+func (b *Reference) MatMulExperts(dst, w, x Tensor) {
+	rows := b.wholeRows("MatMulExperts", w)
+	k, ok := expertKernelFor(b.order, w.typ, w.rows, rows, w.cols)
+	if !ok {
+		panic(fmt.Sprintf("compute: MatMulExperts: weight %v: type cannot be multiplied", w))
+	}
+	b.matmul(k, dst, w, x)
+}
+
+// wholeRows is the number of rows of the buffer w lies in.
+func (b *Reference) wholeRows(op string, w Tensor) int {
+	buf := b.buffer(w)
+	rb := w.RowBytes()
+	if rb == 0 {
+		panic(fmt.Sprintf("compute: %s: weight %v has empty rows", op, w))
+	}
+	return len(buf.data) / rb
+}
+
+func (b *Reference) matmul(k kernel, dst, w, x Tensor) {
+	rb := w.RowBytes()
 	if x.cols != w.cols || dst.rows != x.rows || dst.cols != w.rows {
 		panic(fmt.Sprintf("compute: MatMul: weight %v, input %v, output %v do not fit", w, x, dst))
 	}

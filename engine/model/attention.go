@@ -21,6 +21,10 @@ type selfAttention struct {
 	// attn_output.weight [n_head·d_v, n_embd] and attn_output.bias.
 	Output, OutputBias compute.Tensor
 
+	// kqScale, when not 0, replaces 1/sqrt(d_k) as the scale of the
+	// scores (granite's attention.scale).
+	kqScale float32
+
 	// scaleQ multiplies the rotated queries by 1/sqrt(d_k) and leaves the
 	// scores unscaled (phi3); otherwise the scores are scaled.
 	scaleQ bool
@@ -84,6 +88,9 @@ func (at *selfAttention) forward(s *Session, il int, a activations, pos0 int, ro
 		b.Copy(vc, v)
 	}
 	scale := 1 / float32(math.Sqrt(float64(hp.HeadDimK)))
+	if at.kqScale != 0 {
+		scale = at.kqScale
+	}
 	if at.scaleQ {
 		b.Scale(a.q, a.q, scale)
 		scale = 1

@@ -30,6 +30,11 @@ type decoder struct {
 	Blocks []block // blk.N.*
 
 	rope compute.Rope
+
+	// Granite's multipliers (0: none): the embeddings are multiplied by
+	// embedScale, each sub-block's output by residualScale before it joins
+	// the residual stream, and the logits by 1/logitScale.
+	embedScale, residualScale, logitScale float32
 }
 
 // block is one blk.N.
@@ -38,6 +43,7 @@ type block struct {
 	Attn     selfAttention
 	FFNNorm  compute.Tensor // blk.N.ffn_norm.weight [n_embd]
 	FFN      feedForward
+	MoE      *mixtureOfExperts // the feed-forward network of an MoE block (FFN unused)
 }
 
 // bindCommon binds the tensors outside the blocks (and the block norms),
@@ -89,6 +95,9 @@ func (d *decoder) forward(s *Session, ids []int32, pos0 int, out outputs) {
 	a := s.act.rows(0, n)
 	rope := d.ropeFor(s)
 	b.GetRows(a.x, d.TokenEmbd, ids)
+	if d.embedScale != 0 {
+		b.Scale(a.x, a.x, d.embedScale)
+	}
 	for il := range d.Blocks {
 		l := &d.Blocks[il]
 		b.RMSNorm(a.xn, a.x, l.AttnNorm, hp.Eps)
@@ -105,13 +114,30 @@ func (d *decoder) forward(s *Session, ids []int32, pos0 int, out outputs) {
 				a = a.rows(n-1, n)
 			}
 		}
-		b.Add(a.x, a.o, a.x)
+		d.residual(b, a)
 		b.RMSNorm(a.xn, a.x, l.FFNNorm, hp.Eps)
-		l.FFN.forward(b, a)
-		b.Add(a.x, a.o, a.x)
+		if l.MoE != nil {
+			l.MoE.forward(s, il, a)
+		} else {
+			l.FFN.forward(b, a)
+		}
+		d.residual(b, a)
 	}
 	b.RMSNorm(a.xn, a.x, d.OutputNorm, hp.Eps)
-	linear(b, s.logits.Slice(0, a.x.Rows()), d.Output, d.OutputBias, a.xn)
+	logits := s.logits.Slice(0, a.x.Rows())
+	linear(b, logits, d.Output, d.OutputBias, a.xn)
+	if d.logitScale != 0 {
+		b.Scale(logits, logits, 1/d.logitScale)
+	}
+}
+
+// residual adds a sub-block's output a.o (times residualScale, if any) to
+// the residual stream a.x.
+func (d *decoder) residual(b compute.Backend, a activations) {
+	if d.residualScale != 0 {
+		b.Scale(a.o, a.o, d.residualScale)
+	}
+	b.Add(a.x, a.o, a.x)
 }
 
 // linear is dst = x·wᵀ (+ bias when valid).

@@ -23,6 +23,10 @@ type Hyperparameters struct {
 	ContextLength int     // context_length: the context the model was trained on
 	Vocab         int     // rows of token_embd.weight
 	Experts       int     // expert_count (0: a dense model)
+	// Mixture of experts (set by the architecture when Experts > 0):
+	ExpertsUsed int // expert_used_count: experts each token runs through
+	FFExp       int // one expert's width (expert_feed_forward_length or the architecture's default)
+	FFShared    int // the shared expert's width (0: none)
 
 	RopeDims        int     // rope.dimension_count (default HeadDimK)
 	RopeBase        float32 // rope.freq_base (default 10000)
@@ -55,7 +59,13 @@ func readHyperparameters(f *gguf.File) (Hyperparameters, error) {
 	}
 	hp.Layers = dim("block_count")
 	hp.Embd = dim("embedding_length")
-	hp.FF = dim("feed_forward_length")
+	hp.Experts = dim("expert_count", 0)
+	if hp.Experts > 0 {
+		// An MoE file may give only its experts' width.
+		hp.FF = dim("feed_forward_length", 0)
+	} else {
+		hp.FF = dim("feed_forward_length")
+	}
 	hp.Heads = dim("attention.head_count")
 	hp.ContextLength = dim("context_length")
 	hp.Eps = float32(m.ArchFloat("attention.layer_norm_rms_epsilon"))
@@ -66,7 +76,7 @@ func readHyperparameters(f *gguf.File) (Hyperparameters, error) {
 		name string
 		v    int
 	}{{"block_count", hp.Layers}, {"embedding_length", hp.Embd}, {"feed_forward_length", hp.FF}, {"attention.head_count", hp.Heads}, {"context_length", hp.ContextLength}} {
-		if c.v <= 0 {
+		if c.v <= 0 && !(c.name == "feed_forward_length" && c.v == 0 && hp.Experts > 0) {
 			return hp, fmt.Errorf("model: %s.%s must be between 1 and %d", hp.Arch, c.name, maxDim)
 		}
 	}
@@ -74,7 +84,6 @@ func readHyperparameters(f *gguf.File) (Hyperparameters, error) {
 	hp.HeadDimK = dim("attention.key_length", uint64(hp.Embd/hp.Heads))
 	hp.HeadDimV = dim("attention.value_length", uint64(hp.Embd/hp.Heads))
 	hp.RopeDims = dim("rope.dimension_count", uint64(hp.HeadDimK))
-	hp.Experts = dim("expert_count", 0)
 	hp.RopeBase = float32(m.ArchFloat("rope.freq_base", 10000))
 	hp.RopeScaling = m.ArchString("rope.scaling.type", "linear")
 	factor := float32(m.ArchFloat("rope.scaling.factor", 0))

@@ -47,6 +47,18 @@ func TestMatchesNaiveForward(t *testing.T) {
 		{tinySpec{arch: "llama", typ: dtype.F16, seed: 13}, 64, 5e-4},
 		{tinySpec{arch: "llama", typ: dtype.Q8_0, seed: 14}, 64, 3e-2},
 		{tinySpec{arch: "qwen2", typ: dtype.Q4_0, seed: 15}, 64, 6e-2},
+		// Mixtures of experts, against every expert evaluated densely.
+		{tinySpec{arch: "llama", experts: 4, used: 2, seed: 16}, 64, 2e-5},
+		{tinySpec{arch: "llama", experts: 6, used: 1, seed: 17}, 64, 2e-5},
+		{tinySpec{arch: "llama", experts: 3, used: 3, seed: 18}, 64, 2e-5},
+		{tinySpec{arch: "qwen3moe", experts: 8, used: 3, ffExp: 32, base: 1e6, seed: 19}, 64, 2e-5},
+		{tinySpec{arch: "qwen3moe", embd: 64, heads: 4, kv: 2, hd: 32, ff: 96, layers: 2, vocab: 50, experts: 20, used: 4, ffExp: 16, seed: 20}, 64, 2e-5},
+		{tinySpec{arch: "qwen2moe", experts: 4, used: 2, ffExp: 32, ffShared: 48, base: 1e6, seed: 21}, 64, 2e-5},
+		{tinySpec{arch: "olmoe", embd: 64, heads: 4, kv: 4, ff: 32, layers: 2, vocab: 50, experts: 8, used: 2, seed: 22}, 64, 2e-5},
+		{tinySpec{arch: "granitemoe", experts: 4, used: 2, seed: 23}, 64, 2e-5},
+		{tinySpec{arch: "granitemoe", experts: 4, used: 2, ffShared: 40, seed: 24}, 64, 2e-5},
+		{tinySpec{arch: "granite", seed: 29}, 64, 2e-5},
+		{tinySpec{arch: "qwen3moe", typ: dtype.Q8_0, experts: 8, used: 2, ffExp: 32, base: 1e6, seed: 28}, 64, 3e-2},
 	}
 	for _, c := range specs {
 		s := c.spec.withDefaults()
@@ -99,6 +111,11 @@ func TestBatchesAndStepsAgree(t *testing.T) {
 		{tinySpec{arch: "qwen3", typ: dtype.Q8_0}, 2e-2},
 		{tinySpec{arch: "phi3", typ: dtype.Q8_0, fusedQKV: true}, 2e-2},
 		{tinySpec{arch: "phi3", typ: dtype.F16}, 1e-4},
+		// Mixtures of experts: a batch groups its rows by expert (chunks of
+		// 4 and single tokens group fewer).
+		{tinySpec{arch: "qwen3moe", experts: 8, used: 3, ffExp: 32, seed: 3}, 1e-5},
+		{tinySpec{arch: "llama", typ: dtype.Q8_0, experts: 4, used: 2, seed: 4}, 2e-2},
+		{tinySpec{arch: "qwen2moe", typ: dtype.Q4_K, embd: 256, heads: 4, kv: 2, ff: 256, layers: 2, vocab: 64, experts: 4, used: 2, ffExp: 256, ffShared: 256, seed: 5}, 2e-2},
 	} {
 		s := c.spec.withDefaults()
 		t.Run(s.name(), func(t *testing.T) {
@@ -237,7 +254,14 @@ func TestLoadErrors(t *testing.T) {
 	wantErr(t, tinySpec{arch: "llama", dropKey: "llama.attention.head_count", extraKV: map[string]any{"llama.attention.head_count": uint32(0)}}.loadErr(t), "head_count")
 	wantErr(t, tinySpec{arch: "llama", dropKey: "llama.attention.layer_norm_rms_epsilon"}.loadErr(t), "layer_norm_rms_epsilon")
 	wantErr(t, tinySpec{arch: "llama", kv: 3, embd: 64, heads: 4, ff: 96, layers: 1, vocab: 50}.loadErr(t), "4 attention heads", "3 key/value heads")
-	wantErr(t, tinySpec{arch: "llama", extraKV: map[string]any{"llama.expert_count": uint32(4)}}.loadErr(t), "experts")
+	wantErr(t, tinySpec{arch: "llama", extraKV: map[string]any{"llama.expert_count": uint32(4)}}.loadErr(t), "expert_used_count 0")
+	wantErr(t, tinySpec{arch: "qwen3moe", experts: 4, used: 5, ffExp: 32}.loadErr(t), "expert_used_count 5", "expert_count 4")
+	wantErr(t, tinySpec{arch: "qwen3moe", experts: 4, used: 2, ffExp: 32, omit: "blk.1.ffn_up_exps.weight"}.loadErr(t), `missing tensor "blk.1.ffn_up_exps.weight"`)
+	wantErr(t, tinySpec{arch: "llama", experts: 4, used: 2, reshape: map[string][]int64{"blk.0.ffn_down_exps.weight": {96, 64, 3}}}.loadErr(t),
+		`"blk.0.ffn_down_exps.weight"`, "[96 64 3]", "[96 64 4]")
+	wantErr(t, tinySpec{arch: "qwen2moe", experts: 4, used: 2, ffExp: 32, ffShared: 48, omit: "blk.0.ffn_gate_inp_shexp.weight"}.loadErr(t), `"blk.0.ffn_gate_inp_shexp.weight"`)
+	wantErr(t, tinySpec{arch: "granitemoe", experts: 4, used: 2, dropKey: "granitemoe.logit_scale"}.loadErr(t), "logit_scale")
+	wantErr(t, tinySpec{arch: "olmoe", experts: 4, used: 2}.loadErr(t), "key/value heads")
 	wantErr(t, tinySpec{arch: "llama", extraKV: map[string]any{"tokenizer.ggml.tokens": []string{"a", "b"}}}.loadErr(t), "2 tokens", "50 rows")
 	wantErr(t, tinySpec{arch: "llama", extraKV: map[string]any{"llama.rope.scaling.type": "wavy"}}.loadErr(t), `"wavy"`)
 	wantErr(t, tinySpec{arch: "llama", dropKey: "llama.embedding_length", extraKV: map[string]any{"llama.embedding_length": "wide"}}.loadErr(t), "llama.embedding_length", "string")
@@ -246,7 +270,8 @@ func TestLoadErrors(t *testing.T) {
 
 // After a warm-up step, a decode step allocates nothing.
 func TestDecodeStepDoesNotAllocate(t *testing.T) {
-	for _, s := range []tinySpec{{arch: "llama", typ: dtype.Q8_0}, {arch: "phi3", typ: dtype.Q4_0, fusedQKV: true, longShort: true}, {arch: "qwen3", typ: dtype.F16}} {
+	for _, s := range []tinySpec{{arch: "llama", typ: dtype.Q8_0}, {arch: "phi3", typ: dtype.Q4_0, fusedQKV: true, longShort: true}, {arch: "qwen3", typ: dtype.F16},
+		{arch: "qwen3moe", typ: dtype.Q8_0, experts: 8, used: 2, ffExp: 32}, {arch: "qwen2moe", typ: dtype.F32, experts: 4, used: 2, ffExp: 32, ffShared: 48}} {
 		m := s.load(t)
 		sess, err := m.NewSession(SessionOptions{Context: 128})
 		if err != nil {
@@ -269,7 +294,7 @@ func TestDecodeStepDoesNotAllocate(t *testing.T) {
 }
 
 func TestArchitectures(t *testing.T) {
-	want := []string{"llama", "phi3", "qwen2", "qwen3"}
+	want := []string{"granite", "granitemoe", "llama", "olmoe", "phi3", "qwen2", "qwen2moe", "qwen3", "qwen3moe"}
 	if got := Architectures(); !slices.Equal(got, want) {
 		t.Fatalf("Architectures() = %v, want %v", got, want)
 	}

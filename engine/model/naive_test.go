@@ -1,7 +1,10 @@
 package model
 
 import (
+	"cmp"
+	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/hearth-ai/hearth/engine/quant"
@@ -125,8 +128,23 @@ func (n *naive) rope(x []float64, pos int, neox bool) {
 func (n *naive) step(id int32, pos int) []float64 {
 	s := n.s
 	e := s.embd
-	neox := s.arch != "llama"
+	neox := s.arch != "llama" && s.arch != "granitemoe" && s.arch != "granite"
 	x := append([]float64(nil), n.get("token_embd.weight")[int(id)*e:(int(id)+1)*e]...)
+	granite := s.arch == "granitemoe" || s.arch == "granite"
+	if granite {
+		for i := range x {
+			x[i] *= float64(s.embedScale)
+		}
+	}
+	// residual adds a sub-block's output (granite: scaled) to x.
+	residual := func(o []float64) {
+		if granite {
+			for i := range o {
+				o[i] *= float64(s.residualScale)
+			}
+		}
+		addTo(x, o)
+	}
 	nq, nkv := s.heads*s.hd, s.kv*s.hd
 	for l := 0; l < s.layers; l++ {
 		b := func(name string) []float64 { return n.get(blk(l, name)) }
@@ -138,12 +156,15 @@ func (n *naive) step(id int32, pos int) []float64 {
 		} else {
 			q, k, v = matvec(b("attn_q.weight"), h), matvec(b("attn_k.weight"), h), matvec(b("attn_v.weight"), h)
 		}
-		if s.arch == "qwen2" {
+		if s.arch == "qwen2" || s.arch == "qwen2moe" {
 			addTo(q, b("attn_q.bias"))
 			addTo(k, b("attn_k.bias"))
 			addTo(v, b("attn_v.bias"))
 		}
-		if s.arch == "qwen3" {
+		if s.arch == "olmoe" {
+			q, k = rmsnorm(q, b("attn_q_norm.weight")), rmsnorm(k, b("attn_k_norm.weight"))
+		}
+		if s.arch == "qwen3" || s.arch == "qwen3moe" {
 			for hh := 0; hh < s.heads; hh++ {
 				copy(q[hh*s.hd:], rmsnorm(q[hh*s.hd:(hh+1)*s.hd], b("attn_q_norm.weight")))
 			}
@@ -157,6 +178,9 @@ func (n *naive) step(id int32, pos int) []float64 {
 		n.vcache[l] = append(n.vcache[l][:pos], v)
 		att := make([]float64, nq)
 		scale := 1 / math.Sqrt(float64(s.hd))
+		if granite {
+			scale = float64(s.attnScale)
+		}
 		for hh := 0; hh < s.heads; hh++ {
 			kh := hh / (s.heads / s.kv)
 			scores := make([]float64, pos+1)
@@ -179,8 +203,12 @@ func (n *naive) step(id int32, pos int) []float64 {
 				}
 			}
 		}
-		addTo(x, matvec(b("attn_output.weight"), att))
+		residual(matvec(b("attn_output.weight"), att))
 		h = rmsnorm(x, b("ffn_norm.weight"))
+		if s.isMoE() {
+			residual(n.moe(l, h))
+			continue
+		}
 		var gate, up []float64
 		if s.arch == "phi3" {
 			gu := matvec(b("ffn_up.weight"), h)
@@ -191,13 +219,91 @@ func (n *naive) step(id int32, pos int) []float64 {
 		for i := range gate {
 			gate[i] = gate[i] / (1 + math.Exp(-gate[i])) * up[i]
 		}
-		addTo(x, matvec(b("ffn_down.weight"), gate))
+		residual(matvec(b("ffn_down.weight"), gate))
 	}
 	out := n.get("output.weight")
 	if s.tied {
 		out = n.get("token_embd.weight")
 	}
-	return matvec(out, rmsnorm(x, n.get("output_norm.weight")))
+	logits := matvec(out, rmsnorm(x, n.get("output_norm.weight")))
+	if granite {
+		for i := range logits {
+			logits[i] /= float64(s.logitScale)
+		}
+	}
+	return logits
+}
+
+// swiglu is down · (silu(gate · h) ⊙ (up · h)) for the matrices of one
+// expert, stored [out][in].
+func swiglu(gate, up, down, h []float64) []float64 {
+	g, u := matvec(gate, h), matvec(up, h)
+	for i := range g {
+		g[i] = g[i] / (1 + math.Exp(-g[i])) * u[i]
+	}
+	return matvec(down, g)
+}
+
+// moe is the dense evaluation of block l's mixture of experts: every
+// expert runs on h, and their outputs are mixed by the routing weights
+// (0 for experts not among the top used), then the shared expert added.
+func (n *naive) moe(l int, h []float64) []float64 {
+	s := n.s
+	b := func(name string) []float64 { return n.get(blk(l, name)) }
+	e, fe := s.embd, s.ffExp
+	logits := matvec(b("ffn_gate_inp.weight"), h)
+	m := math.Inf(-1)
+	for _, v := range logits {
+		m = math.Max(m, v)
+	}
+	probs, sum := make([]float64, len(logits)), 0.0
+	for i, v := range logits {
+		probs[i] = math.Exp(v - m)
+		sum += probs[i]
+	}
+	for i := range probs {
+		probs[i] /= sum
+	}
+	// The top used experts, ties to the lower index.
+	order := make([]int, len(probs))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(probs[b], probs[a]) })
+	weights := make([]float64, len(probs))
+	total := 0.0
+	for _, x := range order[:s.used] {
+		weights[x] = probs[x]
+		total += probs[x]
+	}
+	if s.arch == "llama" || s.arch == "qwen3moe" || s.arch == "granitemoe" {
+		for i := range weights {
+			weights[i] /= total
+		}
+	}
+	gate, up, down := b("ffn_gate_exps.weight"), b("ffn_up_exps.weight"), b("ffn_down_exps.weight")
+	out := make([]float64, e)
+	for x := range s.experts {
+		y := swiglu(gate[x*fe*e:(x+1)*fe*e], up[x*fe*e:(x+1)*fe*e], down[x*e*fe:(x+1)*e*fe], h)
+		for i := range out {
+			out[i] += weights[x] * y[i]
+		}
+	}
+	if s.ffShared > 0 {
+		y := swiglu(b("ffn_gate_shexp.weight"), b("ffn_up_shexp.weight"), b("ffn_down_shexp.weight"), h)
+		g := 1.0
+		if s.arch == "qwen2moe" {
+			v := 0.0
+			for i, w := range b("ffn_gate_inp_shexp.weight") {
+				v += w * h[i]
+			}
+			g = 1 / (1 + math.Exp(-v))
+		}
+		for i := range out {
+			out[i] += g * y[i]
+		}
+	}
+	return out
 }
 
 func (s tinySpec) name() string {
@@ -206,7 +312,7 @@ func (s tinySpec) name() string {
 	for _, f := range []struct {
 		on   bool
 		name string
-	}{{s.tied, "tied"}, {s.fusedQKV, "fusedqkv"}, {s.ropeFreqs, "ropefreqs"}, {s.longShort, "longshort"}, {s.ropeDims != 0, "partialrope"}} {
+	}{{s.isMoE(), fmt.Sprintf("moe%dof%d", s.used, s.experts)}, {s.ffShared > 0, "shared"}, {s.tied, "tied"}, {s.fusedQKV, "fusedqkv"}, {s.ropeFreqs, "ropefreqs"}, {s.longShort, "longshort"}, {s.ropeDims != 0, "partialrope"}} {
 		if f.on {
 			parts = append(parts, f.name)
 		}

@@ -64,6 +64,10 @@ type Session struct {
 	outCap int
 	last   []float32 // the last position's logits, returned by Forward
 	owned  []compute.Tensor
+	moe    *moeScratch // expert scratch (MoE models)
+	// fault is a problem a pass found in its numbers (a router fed NaN):
+	// Forward returns it instead of logits.
+	fault error
 }
 
 // activations are the per-token vectors of one pass, batch rows each.
@@ -157,6 +161,9 @@ func (m *Model) NewSession(opt SessionOptions) (*Session, error) {
 	}
 	s.outCap = 1
 	s.logits = alloc(1, hp.Vocab)
+	if hp.Experts > 0 && err == nil {
+		s.allocMoE(alloc)
+	}
 	if err != nil {
 		s.Close()
 		return nil, fmt.Errorf("model: allocating a session of %d tokens: %w", nCtx, err)
@@ -276,6 +283,7 @@ func (s *Session) Forward(ids []int32) ([]float32, error) {
 	if err := s.reserveKV(s.pos + len(ids)); err != nil {
 		return nil, err
 	}
+	pos0 := s.pos
 	for start := 0; start < len(ids); start += s.batch {
 		end := min(start+s.batch, len(ids))
 		out := outNone
@@ -283,6 +291,9 @@ func (s *Session) Forward(ids []int32) ([]float32, error) {
 			out = outLast
 		}
 		s.m.net.forward(s, ids[start:end], s.pos, out)
+		if err := s.takeFault(pos0); err != nil {
+			return nil, err
+		}
 		s.pos += end - start
 	}
 	s.b.Read(s.logits.Row(0), s.last)
@@ -298,6 +309,7 @@ func (s *Session) ForwardAll(ids []int32) ([]float32, error) {
 	if err := s.reserveKV(s.pos + len(ids)); err != nil {
 		return nil, err
 	}
+	pos0 := s.pos
 	vocab := s.m.HP.Vocab
 	if want := min(s.batch, allLogitsRows); s.outCap < want {
 		t, err := s.b.Alloc(dtype.F32, want, vocab)
@@ -311,8 +323,21 @@ func (s *Session) ForwardAll(ids []int32) ([]float32, error) {
 	for start := 0; start < len(ids); start += s.outCap {
 		end := min(start+s.outCap, len(ids))
 		s.m.net.forward(s, ids[start:end], s.pos, outAll)
+		if err := s.takeFault(pos0); err != nil {
+			return nil, err
+		}
 		s.pos += end - start
 		s.b.Read(s.logits.Slice(0, end-start), all[start*vocab:end*vocab])
 	}
 	return all, nil
+}
+
+// takeFault returns (and clears) the problem the last pass found. The
+// pass's tokens are not counted: the cache keeps what it held before.
+func (s *Session) takeFault(pos0 int) error {
+	err := s.fault
+	if err != nil {
+		s.fault, s.pos = nil, pos0
+	}
+	return err
 }

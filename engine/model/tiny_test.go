@@ -30,7 +30,24 @@ type tinySpec struct {
 	dropKey                 string             // a metadata key to leave out
 	reshape                 map[string][]int64 // tensors written with another shape
 	extraKV                 map[string]any
+
+	// Mixture of experts (llama, qwen3moe, qwen2moe, olmoe, granitemoe):
+	// experts per block, experts used per token, one expert's width (the
+	// qwen archs write it as expert_feed_forward_length; the others take
+	// ff), the shared expert's width (qwen2moe, granitemoe).
+	experts, used, ffExp, ffShared int
+	// granitemoe's multipliers.
+	embedScale, residualScale, attnScale, logitScale float32
+	// poison names a tensor whose first element is written as poisonValue
+	// (NaN, ±Inf) instead.
+	poison      string
+	poisonValue float32
+	// routerScale multiplies the router weights' spread (default 2).
+	routerScale float64
 }
+
+// isMoE reports whether the spec's blocks hold experts.
+func (s tinySpec) isMoE() bool { return s.experts > 0 }
 
 func (s tinySpec) withDefaults() tinySpec {
 	if s.embd == 0 {
@@ -44,6 +61,15 @@ func (s tinySpec) withDefaults() tinySpec {
 	}
 	if s.base == 0 {
 		s.base = 10000
+	}
+	if s.isMoE() && s.ffExp == 0 {
+		s.ffExp = s.ff
+	}
+	if s.isMoE() && s.routerScale == 0 {
+		s.routerScale = 2
+	}
+	if (s.arch == "granitemoe" || s.arch == "granite") && s.logitScale == 0 {
+		s.embedScale, s.residualScale, s.attnScale, s.logitScale = 12, 0.22, 0.015625, 6
 	}
 	if s.typ == 0 && s.arch != "" {
 		s.typ = dtype.F32
@@ -118,17 +144,38 @@ func (s tinySpec) tensors() []tinyTensor {
 			mat(b("attn_k.weight"), e, kv)
 			mat(b("attn_v.weight"), e, kv)
 		}
-		if s.arch == "qwen2" {
+		if s.arch == "qwen2" || s.arch == "qwen2moe" {
 			bias(b("attn_q.bias"), q)
 			bias(b("attn_k.bias"), kv)
 			bias(b("attn_v.bias"), kv)
 		}
-		if s.arch == "qwen3" {
+		if s.arch == "qwen3" || s.arch == "qwen3moe" {
 			vec(b("attn_q_norm.weight"), int64(s.hd))
 			vec(b("attn_k_norm.weight"), int64(s.hd))
 		}
+		if s.arch == "olmoe" {
+			vec(b("attn_q_norm.weight"), e)
+			vec(b("attn_k_norm.weight"), e)
+		}
 		mat(b("attn_output.weight"), q, e)
 		vec(b("ffn_norm.weight"), e)
+		if s.isMoE() {
+			x, fe := int64(s.experts), int64(s.ffExp)
+			add(b("ffn_gate_inp.weight"), dtype.F32, s.routerScale/sqrtf(float64(e)), 0, e, x)
+			add(b("ffn_gate_exps.weight"), s.typ, 1/sqrtf(float64(e)), 0, e, fe, x)
+			add(b("ffn_up_exps.weight"), s.typ, 1/sqrtf(float64(e)), 0, e, fe, x)
+			add(b("ffn_down_exps.weight"), s.typ, 1/sqrtf(float64(fe)), 0, fe, e, x)
+			if s.ffShared > 0 {
+				fs := int64(s.ffShared)
+				mat(b("ffn_gate_shexp.weight"), e, fs)
+				mat(b("ffn_up_shexp.weight"), e, fs)
+				mat(b("ffn_down_shexp.weight"), fs, e)
+			}
+			if s.arch == "qwen2moe" {
+				add(b("ffn_gate_inp_shexp.weight"), dtype.F32, 1/sqrtf(float64(e)), 0, e)
+			}
+			continue
+		}
 		if s.arch == "phi3" {
 			mat(b("ffn_up.weight"), e, 2*int64(s.ff))
 		} else {
@@ -170,6 +217,22 @@ func (s tinySpec) write(t testing.TB) []byte {
 	if s.ropeDims != 0 {
 		kv(a+".rope.dimension_count", uint32(s.ropeDims))
 	}
+	if s.isMoE() {
+		kv(a+".expert_count", uint32(s.experts))
+		kv(a+".expert_used_count", uint32(s.used))
+		if s.arch == "qwen3moe" || s.arch == "qwen2moe" {
+			kv(a+".expert_feed_forward_length", uint32(s.ffExp))
+		}
+		if s.ffShared > 0 {
+			kv(a+".expert_shared_feed_forward_length", uint32(s.ffShared))
+		}
+	}
+	if s.arch == "granitemoe" || s.arch == "granite" {
+		kv(a+".embedding_scale", s.embedScale)
+		kv(a+".residual_scale", s.residualScale)
+		kv(a+".attention.scale", s.attnScale)
+		kv(a+".logit_scale", s.logitScale)
+	}
 	if s.longShort {
 		kv(a+".rope.scaling.original_context_length", uint32(s.ctx/4))
 		kv(a+".rope.scaling.attn_factor", float32(1.19))
@@ -194,6 +257,9 @@ func (s tinySpec) write(t testing.TB) []byte {
 		data := tt.values()
 		if int64(len(data)) != n {
 			data = make([]float32, n)
+		}
+		if tt.name == s.poison {
+			data[0] = s.poisonValue
 		}
 		rb, _ := tt.typ.RowSize(shape[0])
 		buf := make([]byte, rb*(n/shape[0]))

@@ -23,6 +23,16 @@ func TestValidateAgreesWithLoad(t *testing.T) {
 		{arch: "llama", reshape: map[string][]int64{"blk.0.attn_k.weight": {64, 48}}},
 		{arch: "phi3", reshape: map[string][]int64{"blk.1.ffn_up.weight": {64, 96}}},
 		{arch: "llama", extraKV: map[string]any{"llama.expert_count": uint32(4)}},
+		// Mixtures of experts bind their 3-D expert tensors without reading them.
+		{arch: "llama", typ: dtype.Q8_0, experts: 4, used: 2},
+		{arch: "qwen3moe", typ: dtype.Q4_0, experts: 8, used: 2, ffExp: 32},
+		{arch: "qwen2moe", experts: 4, used: 2, ffExp: 32, ffShared: 48},
+		{arch: "olmoe", kv: 4, embd: 64, heads: 4, ff: 32, layers: 1, vocab: 50, experts: 4, used: 1},
+		{arch: "granitemoe", experts: 4, used: 4, ffShared: 32},
+		{arch: "granite"},
+		{arch: "qwen3moe", experts: 4, used: 2, ffExp: 32, omit: "blk.1.ffn_down_exps.weight"},
+		{arch: "qwen2moe", experts: 4, used: 2, ffExp: 32, ffShared: 48, reshape: map[string][]int64{"blk.0.ffn_up_exps.weight": {64, 32, 5}}},
+		{arch: "granitemoe", experts: 4, used: 2, dropKey: "granitemoe.logit_scale"},
 	}
 	for _, s := range specs {
 		f := s.file(t)

@@ -31,6 +31,13 @@ func smallSpec(arch, vocab string, typ dtype.Type) Spec {
 		s.HeadDim = 128 // wider than NEmbd/NHead, as Qwen3 models are
 	case Qwen3MoE:
 		s.HeadDim, s.NFF, s.NExpert, s.NExpertUsed, s.NFFExp = 128, 0, 4, 2, 256
+	case Qwen2MoE: // the shared expert takes NFF's 512
+		s.NExpert, s.NExpertUsed, s.NFFExp = 4, 2, 256
+	case OLMoE: // k is normalised over NEmbd: as many kv heads as heads
+		s.NHeadKV, s.NFF, s.NExpert, s.NExpertUsed, s.NFFExp = 4, 0, 4, 2, 256
+	case GraniteMoE: // GraniteMoeShared, with tied embeddings as the granite-3 models
+		s.NFF, s.NExpert, s.NExpertUsed, s.NFFExp, s.NFFShexp = 0, 4, 2, 256, 512
+		s.TiedEmbeddings = true
 	}
 	return s
 }

@@ -82,7 +82,7 @@ func metadata(s resolved, voc *vocab, ts []tensorDef) []gguf.KV {
 		{Key: a + ".block_count", Value: u(s.NLayer)},
 	}
 	switch {
-	case s.NExpert > 0 && s.Arch == Llama: // Mixtral: the one FFN width is the experts'
+	case s.NExpert > 0 && oneFFNWidth[s.Arch]: // Mixtral, OLMoE, GraniteMoE: the one FFN width is the experts'
 		kvs = append(kvs, gguf.KV{Key: a + ".feed_forward_length", Value: u(s.NFFExp)})
 	case s.NFF > 0:
 		kvs = append(kvs, gguf.KV{Key: a + ".feed_forward_length", Value: u(s.NFF)})
@@ -98,16 +98,22 @@ func metadata(s resolved, voc *vocab, ts []tensorDef) []gguf.KV {
 			gguf.KV{Key: a + ".attention.key_length", Value: u(s.HeadDim)},
 			gguf.KV{Key: a + ".attention.value_length", Value: u(s.HeadDim)})
 	}
-	if s.Arch == Llama || s.Arch == Phi3 { // the qwen converters leave it to default to the head width
+	if s.Arch == Llama || s.Arch == Phi3 || isGranite(s.Arch) { // the qwen and olmoe converters leave it to default to the head width
 		kvs = append(kvs, gguf.KV{Key: a + ".rope.dimension_count", Value: u(s.HeadDim)})
 	}
 	if s.NExpert > 0 {
 		kvs = append(kvs,
 			gguf.KV{Key: a + ".expert_count", Value: u(s.NExpert)},
 			gguf.KV{Key: a + ".expert_used_count", Value: u(s.NExpertUsed)})
-		if s.Arch == Qwen3MoE {
+		if s.Arch == Qwen3MoE || s.Arch == Qwen2MoE {
 			kvs = append(kvs, gguf.KV{Key: a + ".expert_feed_forward_length", Value: u(s.NFFExp)})
 		}
+		if s.NFFShexp > 0 {
+			kvs = append(kvs, gguf.KV{Key: a + ".expert_shared_feed_forward_length", Value: u(s.NFFShexp)})
+		}
+	}
+	if isGranite(s.Arch) {
+		kvs = append(kvs, graniteKVs(a, *s.Granite)...)
 	}
 	if s.Arch == Phi3 {
 		// Phi-3-mini's converter writes its 4k window; llama.cpp ignores it
@@ -116,7 +122,7 @@ func metadata(s resolved, voc *vocab, ts []tensorDef) []gguf.KV {
 			gguf.KV{Key: a + ".rope.scaling.original_context_length", Value: u(s.NCtx)},
 			gguf.KV{Key: a + ".attention.sliding_window", Value: u(2047)})
 	}
-	if s.Arch == Llama {
+	if s.Arch == Llama || isGranite(s.Arch) { // written by the llama converter granite's derives from
 		kvs = append(kvs, gguf.KV{Key: a + ".vocab_size", Value: u(s.nVocab)})
 	}
 	kvs = append(kvs, gguf.KV{Key: "general.file_type", Value: fileType(s.Type)})
@@ -128,4 +134,25 @@ func metadata(s resolved, voc *vocab, ts []tensorDef) []gguf.KV {
 		kvs = append(kvs, gguf.KV{Key: "general.quantization_version", Value: uint32(2)})
 	}
 	return append(kvs, voc.kvs...)
+}
+
+// graniteKVs are Granite's multipliers in the order the converter writes
+// them; a zero multiplier is left out, as the converter does with a missing
+// one (llama.cpp then does not scale).
+func graniteKVs(a string, g GraniteScales) []gguf.KV {
+	var kvs []gguf.KV
+	for _, kv := range []struct {
+		key string
+		v   float32
+	}{
+		{a + ".attention.scale", g.AttentionScale},
+		{a + ".embedding_scale", g.EmbeddingScale},
+		{a + ".residual_scale", g.ResidualScale},
+		{a + ".logit_scale", g.LogitScale},
+	} {
+		if kv.v != 0 {
+			kvs = append(kvs, gguf.KV{Key: kv.key, Value: kv.v})
+		}
+	}
+	return kvs
 }

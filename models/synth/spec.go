@@ -8,7 +8,12 @@
 // standard deviation of about 1/sqrt(fan_in), so every projection keeps its
 // input's magnitude; norm weights are near 1; and the output projection gives
 // last-position logits with a standard deviation of about 2, so greedy choices
-// are usually decided by clear margins.
+// are usually decided by clear margins. Expert routers (kept F32, as
+// llama-quantize keeps them) give logits of standard deviation 2, so tokens
+// spread over the experts without ties. Granite's multipliers are undone by
+// the weights they act on (embeddings drawn 1/embedding_scale as large, and so
+// on), so a Granite model's activations are as healthy as the others' while
+// every multiplier still matters to whoever runs it.
 package synth
 
 import (
@@ -19,17 +24,41 @@ import (
 	"github.com/hearth-ai/hearth/engine/quant"
 )
 
-// Architectures Write knows.
+// Architectures Write knows. The routing notes say what llama.cpp's graph
+// does with the experts: the router's logits go through a softmax over all
+// experts, the top NExpertUsed are kept, and their probabilities either are
+// renormalised to sum to 1 or are used as they are.
 const (
-	Llama    = "llama"    // Llama 2/3, Mistral, SmolLM2; Mixtral-style experts when NExpert > 0
+	Llama    = "llama"    // Llama 2/3, Mistral, SmolLM2; Mixtral-style experts when NExpert > 0 (renormalised)
 	Qwen2    = "qwen2"    // biases on the q/k/v projections
 	Qwen3    = "qwen3"    // per-head RMS norms on q and k
-	Qwen3MoE = "qwen3moe" // qwen3 attention, mixture-of-experts feed-forward
+	Qwen3MoE = "qwen3moe" // qwen3 attention, mixture-of-experts feed-forward (renormalised)
 	Phi3     = "phi3"     // fused qkv projection, fused gate+up projection
+	// Qwen2MoE is qwen2 attention with experts (not renormalised) plus a
+	// shared expert whose output is scaled by sigmoid(ffn_gate_inp_shexp·x).
+	Qwen2MoE = "qwen2moe"
+	// OLMoE has RMS norms over the whole q and k projections (not per
+	// head) and experts (not renormalised).
+	OLMoE = "olmoe"
+	// Granite is llama with embedding, residual, attention and logit
+	// multipliers (GraniteScales).
+	Granite = "granite"
+	// GraniteMoE is granite with experts (renormalised) and, as
+	// GraniteMoeShared, an ungated shared expert when NFFShexp > 0.
+	GraniteMoE = "granitemoe"
 )
 
 // Archs lists the architectures Write knows.
-func Archs() []string { return []string{Llama, Qwen2, Qwen3, Qwen3MoE, Phi3} }
+func Archs() []string {
+	return []string{Llama, Qwen2, Qwen3, Qwen3MoE, Phi3, Qwen2MoE, OLMoE, Granite, GraniteMoE}
+}
+
+// moeArchs are the architectures whose feed-forward is always a mixture of
+// experts; llama takes experts optionally.
+var moeArchs = map[string]bool{Qwen3MoE: true, Qwen2MoE: true, OLMoE: true, GraniteMoE: true}
+
+// isGranite reports whether arch takes Granite's multipliers.
+func isGranite(arch string) bool { return arch == Granite || arch == GraniteMoE }
 
 // Spec describes a synthetic model.
 type Spec struct {
@@ -64,9 +93,17 @@ type Spec struct {
 	// llama only.
 	Llama3Rope *Llama3Rope
 
-	NExpert     int // experts per layer (llama and qwen3moe); 0 means dense
+	NExpert     int // experts per layer (llama and the MoE architectures); 0 means dense
 	NExpertUsed int // experts each token is routed to
 	NFFExp      int // width of one expert; 0 means NFF
+	// NFFShexp is the width of the shared expert every token goes through
+	// besides its routed ones. qwen2moe always has one (0 means NFF);
+	// granitemoe has one when NFFShexp > 0; other architectures have none.
+	NFFShexp int
+
+	// Granite holds the multipliers of granite and granitemoe; nil means
+	// DefaultGraniteScales(). Other architectures must leave it nil.
+	Granite *GraniteScales
 
 	Seed uint64
 }
@@ -101,7 +138,7 @@ func (s Spec) withDefaults() Spec {
 	}
 	if s.RopeBase == 0 {
 		switch s.Arch {
-		case Qwen2, Qwen3, Qwen3MoE:
+		case Qwen2, Qwen3, Qwen3MoE, Qwen2MoE:
 			s.RopeBase = 1e6
 		default:
 			s.RopeBase = 10000
@@ -109,7 +146,7 @@ func (s Spec) withDefaults() Spec {
 	}
 	if s.RMSEps == 0 {
 		switch s.Arch {
-		case Qwen2, Qwen3, Qwen3MoE:
+		case Qwen2, Qwen3, Qwen3MoE, Qwen2MoE, Granite, GraniteMoE:
 			s.RMSEps = 1e-6
 		default:
 			s.RMSEps = 1e-5
@@ -117,6 +154,13 @@ func (s Spec) withDefaults() Spec {
 	}
 	if s.NExpert > 0 && s.NFFExp == 0 {
 		s.NFFExp = s.NFF
+	}
+	if s.Arch == Qwen2MoE && s.NFFShexp == 0 {
+		s.NFFShexp = s.NFF
+	}
+	if isGranite(s.Arch) && s.Granite == nil {
+		g := DefaultGraniteScales()
+		s.Granite = &g
 	}
 	return s
 }
@@ -148,10 +192,14 @@ func (s Spec) validate() error {
 		return fmt.Errorf("synth: head width %d is odd; rope rotates pairs", s.HeadDim)
 	}
 	switch s.Arch {
-	case Qwen2, Phi3:
+	case Qwen2, Phi3, Qwen2MoE, OLMoE: // their loaders size q and attn_output by NEmbd
 		if s.HeadDim*s.NHead != s.NEmbd {
 			return fmt.Errorf("synth: %s needs NHead*HeadDim = NEmbd, got %d*%d != %d", s.Arch, s.NHead, s.HeadDim, s.NEmbd)
 		}
+	}
+	if s.Arch == OLMoE && s.NHeadKV != s.NHead {
+		// The k norm spans NEmbd, so k must be as wide as q.
+		return fmt.Errorf("synth: olmoe normalises k with an NEmbd-wide weight, so NHeadKV must equal NHead, got %d and %d", s.NHeadKV, s.NHead)
 	}
 	if s.Llama3Rope != nil {
 		if s.Arch != Llama {
@@ -162,20 +210,14 @@ func (s Spec) validate() error {
 			return fmt.Errorf("synth: bad llama3 rope scaling %+v (want positive factors, HighFreqFactor > LowFreqFactor)", *r)
 		}
 	}
-	switch {
-	case s.Arch == Qwen3MoE && s.NExpert == 0:
-		return fmt.Errorf("synth: qwen3moe needs NExpert > 0")
-	case s.NExpert > 0 && s.Arch != Llama && s.Arch != Qwen3MoE:
-		return fmt.Errorf("synth: experts are supported for llama and qwen3moe, not %s", s.Arch)
-	case s.NExpert < 0:
-		return fmt.Errorf("synth: NExpert must not be negative, got %d", s.NExpert)
-	case s.NExpert > 0 && (s.NExpertUsed <= 0 || s.NExpertUsed > s.NExpert):
-		return fmt.Errorf("synth: NExpertUsed must be in 1..%d, got %d", s.NExpert, s.NExpertUsed)
-	case s.NExpert == 0 && s.NExpertUsed != 0:
-		return fmt.Errorf("synth: NExpertUsed %d without experts", s.NExpertUsed)
+	if err := s.validateExperts(); err != nil {
+		return err
 	}
-	if s.NExpert > 0 && s.Arch == Llama && s.NFF != 0 && s.NFF != s.NFFExp {
-		return fmt.Errorf("synth: llama with experts has one FFN width; NFF %d != NFFExp %d", s.NFF, s.NFFExp)
+	if err := s.validateGranite(); err != nil {
+		return err
+	}
+	if s.TiedEmbeddings && (s.Arch == Qwen2MoE || s.Arch == OLMoE) {
+		return fmt.Errorf("synth: llama.cpp's %s loader requires output.weight; TiedEmbeddings is not possible", s.Arch)
 	}
 	if s.NExpert > 0 {
 		if s.NFFExp <= 0 {

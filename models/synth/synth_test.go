@@ -53,7 +53,7 @@ func wantTensors(s Spec) map[string][]int64 {
 		want[b("attn_q.weight")] = []int64{e, q}
 		want[b("attn_k.weight")] = []int64{e, kv}
 		want[b("attn_v.weight")] = []int64{e, kv}
-		if s.Arch == Qwen2 {
+		if s.Arch == Qwen2 || s.Arch == Qwen2MoE {
 			want[b("attn_q.bias")] = []int64{q}
 			want[b("attn_k.bias")] = []int64{kv}
 			want[b("attn_v.bias")] = []int64{kv}
@@ -61,6 +61,10 @@ func wantTensors(s Spec) map[string][]int64 {
 		if s.Arch == Qwen3 || s.Arch == Qwen3MoE {
 			want[b("attn_q_norm.weight")] = []int64{hd}
 			want[b("attn_k_norm.weight")] = []int64{hd}
+		}
+		if s.Arch == OLMoE { // llama.cpp's olmoe loader: both {n_embd}
+			want[b("attn_q_norm.weight")] = []int64{e}
+			want[b("attn_k_norm.weight")] = []int64{e}
 		}
 		if s.NExpert > 0 {
 			x, fe := int64(s.NExpert), int64(s.NFFExp)
@@ -71,6 +75,18 @@ func wantTensors(s Spec) map[string][]int64 {
 			want[b("ffn_gate_exps.weight")] = []int64{e, fe, x}
 			want[b("ffn_up_exps.weight")] = []int64{e, fe, x}
 			want[b("ffn_down_exps.weight")] = []int64{fe, e, x}
+			fs := int64(s.NFFShexp)
+			if s.Arch == Qwen2MoE && fs == 0 {
+				fs = ff
+			}
+			if fs > 0 {
+				want[b("ffn_gate_shexp.weight")] = []int64{e, fs}
+				want[b("ffn_up_shexp.weight")] = []int64{e, fs}
+				want[b("ffn_down_shexp.weight")] = []int64{fs, e}
+			}
+			if s.Arch == Qwen2MoE {
+				want[b("ffn_gate_inp_shexp.weight")] = []int64{e, 1}
+			}
 			continue
 		}
 		want[b("ffn_gate.weight")] = []int64{e, ff}
@@ -89,7 +105,7 @@ func wantKeys(s Spec) map[string]any {
 		hkv = s.NHead
 	}
 	eps := float32(1e-5)
-	if a == Qwen2 || a == Qwen3 || a == Qwen3MoE {
+	if a == Qwen2 || a == Qwen3 || a == Qwen3MoE || a == Qwen2MoE || a == Granite || a == GraniteMoE {
 		eps = 1e-6
 	}
 	want := map[string]any{
@@ -104,6 +120,9 @@ func wantKeys(s Spec) map[string]any {
 	if s.NFF > 0 {
 		want[a+".feed_forward_length"] = uint32(s.NFF)
 	}
+	if s.NFF == 0 && (a == OLMoE || a == GraniteMoE) { // their experts are sized by it
+		want[a+".feed_forward_length"] = uint32(s.NFFExp)
+	}
 	if s.HeadDim != 0 {
 		want[a+".attention.key_length"] = uint32(s.HeadDim)
 		want[a+".attention.value_length"] = uint32(s.HeadDim)
@@ -112,16 +131,43 @@ func wantKeys(s Spec) map[string]any {
 		want[a+".expert_count"] = uint32(s.NExpert)
 		want[a+".expert_used_count"] = uint32(s.NExpertUsed)
 	}
-	if a == Qwen3MoE {
+	if a == Qwen3MoE || a == Qwen2MoE {
 		want[a+".expert_feed_forward_length"] = uint32(s.NFFExp)
+	}
+	switch {
+	case s.NFFShexp > 0:
+		want[a+".expert_shared_feed_forward_length"] = uint32(s.NFFShexp)
+	case a == Qwen2MoE:
+		want[a+".expert_shared_feed_forward_length"] = uint32(s.NFF)
+	}
+	if a == Granite || a == GraniteMoE {
+		g := DefaultGraniteScales()
+		if s.Granite != nil {
+			g = *s.Granite
+		}
+		want[a+".embedding_scale"] = g.EmbeddingScale
+		want[a+".residual_scale"] = g.ResidualScale
+		want[a+".attention.scale"] = g.AttentionScale
+		want[a+".logit_scale"] = g.LogitScale
+		want[a+".vocab_size"] = uint32(320)
+		want[a+".rope.dimension_count"] = uint32(s.NEmbd / s.NHead)
 	}
 	return want
 }
 
+// moeLayoutTypes are the types the later architectures are checked in: the
+// layout does not depend on the type beyond which tensors stay F32, and every
+// type's encoding is checked on the first five, so a few suffice.
+var moeLayoutTypes = []dtype.Type{dtype.F32, dtype.BF16, dtype.Q8_0, dtype.Q4_K}
+
 func TestEveryArchAndTypeMatchesLlamaCppLayout(t *testing.T) {
 	vocab := tinyVocab(t)
 	for _, arch := range Archs() {
-		for _, typ := range testTypes {
+		types := testTypes
+		if arch == Qwen2MoE || arch == OLMoE || arch == Granite || arch == GraniteMoE {
+			types = moeLayoutTypes
+		}
+		for _, typ := range types {
 			spec := smallSpec(arch, vocab, typ)
 			t.Run(arch+"/"+typ.String(), func(t *testing.T) {
 				f, _ := writeAndRead(t, spec)
@@ -138,7 +184,9 @@ func TestEveryArchAndTypeMatchesLlamaCppLayout(t *testing.T) {
 						t.Errorf("%s has shape %v, llama.cpp wants %v", info.Name, info.Shape, shape)
 					}
 					wantType := typ
-					if len(info.Shape) == 1 || strings.HasSuffix(info.Name, "ffn_gate_inp.weight") {
+					// Vectors, the router and qwen2moe's shared-expert gate
+					// stay F32, as llama-quantize leaves them.
+					if len(info.Shape) == 1 || strings.HasSuffix(info.Name, "ffn_gate_inp.weight") || strings.HasSuffix(info.Name, "ffn_gate_inp_shexp.weight") {
 						wantType = dtype.F32
 					}
 					if info.Type != wantType {

@@ -231,7 +231,7 @@ func TestModelManagerRenders(t *testing.T) {
 	for _, want := range []string{
 		"SmolLM2 135M Instruct", "Text · 135M parameters · Q8_0 · 144.8 MB", `href="https://www.apache.org/licenses/LICENSE-2.0"`,
 		"Mixture of experts · 1B parameters (400M active) · Q4_K_M",
-		"Vision arrives with the vision engine.", "Mixture-of-experts models arrive with the MoE engine.",
+		"Vision arrives with the vision engine.",
 		"tiny-q8_0.gguf", "22.6 MB · saved 2025-03-04 14:05",
 		"Storage: 36.3 MB used of 10.77 GB.", "Persistent storage not granted", `id="storage-keep"`,
 		`aria-label="Delete the saved copy of tiny-q8_0.gguf"`,
@@ -244,8 +244,8 @@ func TestModelManagerRenders(t *testing.T) {
 	if n := strings.Count(page, `class="model-item catalog-entry"`); n != 8 {
 		t.Errorf("%d catalog entries, want 8", n)
 	}
-	if n := len(regexp.MustCompile(`<button type="button" class="catalog-load"[^>]* disabled`).FindAllString(page, -1)); n != 3 {
-		t.Errorf("%d disabled catalog buttons, want the MoE model's and the 2 vision models'", n)
+	if n := len(regexp.MustCompile(`<button type="button" class="catalog-load"[^>]* disabled`).FindAllString(page, -1)); n != 2 {
+		t.Errorf("%d disabled catalog buttons, want the 2 vision models'", n)
 	}
 	for _, absent := range []string{`id="local-models"`, `id="drop-zone"`, `id="model-cancel"`} {
 		if strings.Contains(page, absent) {

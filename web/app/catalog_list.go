@@ -57,9 +57,6 @@ func (c *CatalogList) Note(e catalog.Entry) string {
 	case catalog.KindVision:
 		// The engine cannot take an mmproj (image encoder) yet.
 		return "Vision arrives with the vision engine."
-	case catalog.KindMoE:
-		// Its architecture (granitemoe) would be refused from the header.
-		return "Mixture-of-experts models arrive with the MoE engine."
 	}
 	return ""
 }

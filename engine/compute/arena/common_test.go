@@ -179,5 +179,30 @@ func modelCases() []modelCase {
 	for _, typ := range []dtype.Type{dtype.Q4_0, dtype.Q5_0} {
 		cs = append(cs, modelCase{"deep-llama-" + typ.String(), deepLlama(typ), 12, 5e-2})
 	}
+	for _, m := range moeModels() {
+		cs = append(cs, modelCase{m.name, m.spec, 8, 2e-2})
+	}
 	return cs
+}
+
+// moeModels are mixture-of-experts models on the small shapes: each
+// routes through the sparse path (router read back, experts run over the
+// rows that chose them, weighted outputs scattered and summed).
+func moeModels() []struct {
+	name string
+	spec synth.Spec
+} {
+	mixtral := smallLlama(dtype.Q8_0)
+	mixtral.NExpert, mixtral.NExpertUsed = 4, 2
+	qwen3moe := synth.Spec{Arch: synth.Qwen3MoE, NEmbd: 256, NLayer: 2, NHead: 4, NHeadKV: 2, HeadDim: 64,
+		NExpert: 8, NExpertUsed: 3, NFFExp: 256, Type: dtype.Q4_K, Seed: 12}
+	qwen2moe := synth.Spec{Arch: synth.Qwen2MoE, NEmbd: 256, NLayer: 2, NHead: 4, NHeadKV: 2,
+		NExpert: 6, NExpertUsed: 2, NFFExp: 256, NFFShexp: 512, Type: dtype.Q4_0, Seed: 13}
+	g := synth.DefaultGraniteScales()
+	granite := synth.Spec{Arch: synth.GraniteMoE, NEmbd: 256, NLayer: 2, NHead: 4, NHeadKV: 2,
+		NExpert: 4, NExpertUsed: 4, NFFExp: 256, NFFShexp: 256, Granite: &g, Type: dtype.F32, Seed: 14}
+	return []struct {
+		name string
+		spec synth.Spec
+	}{{"llama-moe-Q8_0", mixtral}, {"qwen3moe-Q4_K", qwen3moe}, {"qwen2moe-Q4_0", qwen2moe}, {"granitemoe-F32", granite}}
 }

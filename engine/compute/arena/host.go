@@ -100,10 +100,16 @@ func (h *hostOps) ropeAngles(cs uint32, rows, pos0 int, p compute.Rope) {
 
 // matmul multiplies in Go with the reference backend's kernel for the
 // whole weight's shape (compute.KernelFor).
-func (h *hostOps) matmul(dst, w, x compute.Tensor) {
+func (h *hostOps) matmul(dst, w, x compute.Tensor) { h.matmulWith(dst, w, x, false) }
+
+// matmulWith is matmul with MatMul's kernel, or MatMulExperts' (experts).
+func (h *hostOps) matmulWith(dst, w, x compute.Tensor, experts bool) {
 	b := h.b
 	n, in, out := x.Rows(), x.Cols(), w.Rows()
 	act, dot, ok := compute.KernelFor(w.Type(), b.wholeRows(w), in, n)
+	if experts {
+		act, dot, ok = compute.OrderLlamaCppX86.ExpertKernelFor(w.Type(), out, b.wholeRows(w), in)
+	}
 	if !ok {
 		panic(fmt.Sprintf("arena: MatMul: no reference kernel for %v", w))
 	}

@@ -51,6 +51,23 @@ func (b *Backend) MatMul(dst, w, x compute.Tensor) {
 	b.run(k, w.Rows(), 16)
 }
 
+// MatMulExperts is MatMul for one expert's rows. The kernels' order does
+// not depend on the weight's shape or the number of rows, so it is
+// MatMul's product; with Options.ReferenceMatMul the Go side takes
+// mul_mat_id's kernel in the default order (compute.Order.ExpertKernelFor).
+func (b *Backend) MatMulExperts(dst, w, x compute.Tensor) {
+	if b.opt.ReferenceMatMul != nil && b.opt.ReferenceMatMul(w.Type()) && x.Rows() > 0 && w.Rows() > 0 {
+		b.buffer(w)
+		if x.Cols() != w.Cols() || dst.Rows() != x.Rows() || dst.Cols() != w.Rows() {
+			panic(fmt.Sprintf("arena: MatMulExperts: weight %v, input %v, output %v do not fit", w, x, dst))
+		}
+		b.gen++
+		b.host.matmulWith(dst, w, x, true)
+		return
+	}
+	b.MatMul(dst, w, x)
+}
+
 // convert leaves x's rows converted to act in the xq scratch block (or
 // returns x itself for F32) and returns their offset. The previous
 // MatMul's conversion is reused when x is the same view, unchanged since:

@@ -62,6 +62,7 @@ func Run(t *testing.T, newBackend func() compute.Backend, opt Options) {
 		{"MatMul", (*suite).matmul},
 		{"MatMulWeightView", (*suite).matmulWeightView},
 		{"MatMulSeesNewInput", (*suite).matmulSeesNewInput},
+		{"MatMulExperts", (*suite).matmulExperts},
 		{"AddMul", (*suite).addMul},
 		{"Unary", (*suite).unary},
 		{"RMSNorm", (*suite).rmsNorm},
@@ -553,5 +554,39 @@ func (s *suite) attentionIncremental() {
 		one := s.f32(1, heads*d, nil)
 		s.b.Attention(one, qt.Row(i), kt.Slice(0, i+1), vt.Slice(0, i+1), i, p)
 		s.same(fmt.Sprintf("Attention row %d alone", i), s.read(one), batch[i*heads*d:(i+1)*heads*d])
+	}
+}
+
+// matmulExperts multiplies rows by single experts of a 3-D expert tensor
+// (row views of one weight), as a mixture of experts does, and checks the
+// kernel is mul_mat_id's whatever the row count: one row or many.
+func (s *suite) matmulExperts() {
+	const experts = 4
+	for _, typ := range WeightTypes {
+		in := 2 * max(32, typ.BlockSize())
+		if typ.BlockSize() == 1 {
+			in = 70
+		}
+		for _, c := range [][2]int{{1, 16}, {5, 16}, {3, 24}} {
+			n, ff := c[0], c[1]
+			w, data := s.weight(typ, experts*ff, in, s.randn(experts*ff*in, 0.5))
+			x := s.randn(n*in, 1)
+			xt := s.f32(n, in, x)
+			rb, _ := typ.RowSize(int64(in))
+			for _, e := range []int{0, 2, 3} {
+				whole, mid := s.guarded(n, ff)
+				s.b.MatMulExperts(mid, w.Slice(e*ff, (e+1)*ff), xt)
+				what := fmt.Sprintf("MatMulExperts %v expert %d of %d×%d by %d rows", typ, e, ff, in, n)
+				got := s.checkGuards(what, whole)
+				s.same(what, got, matmulExpertsLoop(s.opt.Order, typ, experts*ff, data[int64(e*ff)*rb:int64((e+1)*ff)*rb], ff, in, x, n))
+				// Row by row gives the same bits: no multi-row kernel.
+				for r := 0; r < n; r++ {
+					wholeR, midR := s.guarded(1, ff)
+					s.b.MatMulExperts(midR, w.Slice(e*ff, (e+1)*ff), xt.Row(r))
+					s.same(what+fmt.Sprintf(", row %d alone", r), s.checkGuards(what, wholeR), got[r*ff:(r+1)*ff])
+				}
+			}
+			s.same(fmt.Sprintf("MatMulExperts %v: input changed", typ), s.read(xt), x)
+		}
 	}
 }

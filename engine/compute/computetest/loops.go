@@ -35,6 +35,28 @@ func matmulLoop(order compute.Order, wt dtype.Type, wholeRows int, w []byte, out
 	return dst
 }
 
+// matmulExpertsLoop is matmulLoop with the kernel
+// order.ExpertKernelFor names: mul_mat_id's.
+func matmulExpertsLoop(order compute.Order, wt dtype.Type, wholeRows int, w []byte, out, in int, x []float32, n int) []float32 {
+	act, dot, ok := order.ExpertKernelFor(wt, out, wholeRows, in)
+	if !ok {
+		panic("no expert kernel for " + wt.String())
+	}
+	wrb, _ := wt.RowSize(int64(in))
+	xrb, _ := act.RowSize(int64(in))
+	dst := make([]float32, n*out)
+	xq := make([]byte, xrb)
+	for r := 0; r < n; r++ {
+		if err := quant.Quantize(act, x[r*in:(r+1)*in], xq); err != nil {
+			panic(err)
+		}
+		for o := 0; o < out; o++ {
+			dst[r*out+o] = dot(w[int64(o)*wrb:int64(o+1)*wrb], xq, in)
+		}
+	}
+	return dst
+}
+
 // getRowsLoop dequantizes the rows ids of a table.
 func getRowsLoop(t dtype.Type, table []byte, cols int, ids []int32) []float32 {
 	rb, _ := t.RowSize(int64(cols))

@@ -205,10 +205,19 @@ func Check(f *gguf.File, opt Options) (*Report, error) {
 	// most 2 bytes an element, F16); per thread, attention scores for the
 	// whole context and 64 rows of value accumulators.
 	perRow := 3*int64(hp.embd) + int64(hp.heads)*int64(hp.headK+hp.headV) + 2*int64(hp.ff)
+	if hp.experts > 0 {
+		// Experts: the router's logits, the rows gathered for one expert,
+		// its two halves and its output, a slot per further choice that
+		// the mix adds up; a shared expert's halves, output and gate.
+		perRow += int64(hp.experts) + 2*int64(hp.ffExp) + int64(hp.used+1)*int64(hp.embd)
+		if hp.ffShared > 0 {
+			perRow += 2*int64(hp.ffShared) + int64(hp.embd) + 1
+		}
+	}
 	if kvElem != 4 {
 		perRow += hp.kvPerToken() // new keys and values in F32 until they are stored in the cache
 	}
-	converted := 2 * int64(batch) * int64(max(hp.embd, hp.ff))
+	converted := 2 * int64(batch) * int64(max(hp.embd, hp.ff, hp.ffExp, hp.ffShared))
 	attention := threads * 4 * (int64(nCtx) + 64*int64(hp.headV))
 	r.ScratchBytes = 4*(int64(batch)*perRow+int64(hp.vocab)) + converted + attention
 
@@ -247,10 +256,13 @@ func tooLargeMessage(r *Report, hp *shape, kvElem int64, l Limit) string {
 // shape is what Check needs of the hyperparameters.
 type shape struct {
 	arch             string
-	layers, embd, ff int
+	layers, embd, ff int // ff: feed_forward_length (0 in MoE files without it)
 	heads, kvHeads   int
 	headK, headV     int
 	ctx, vocab       int
+	// A mixture of experts: n_expert, n_expert_used, an expert's width and
+	// the shared expert's (0: none).
+	experts, used, ffExp, ffShared int
 }
 
 func (s *shape) kvPerToken() int64 { return int64(s.kvHeads) * int64(s.headK+s.headV) }
@@ -280,7 +292,27 @@ func readShape(f *gguf.File) (*shape, error) {
 	}
 	s.layers = dim("block_count")
 	s.embd = dim("embedding_length")
-	s.ff = dim("feed_forward_length")
+	if m.ArchUint("expert_count", 0) > 0 {
+		// The expert width: expert_feed_forward_length where the file
+		// has it (qwen2moe, qwen3moe), else feed_forward_length (Mixtral,
+		// olmoe, granitemoe name the experts' width so).
+		s.experts, s.used = dim("expert_count"), dim("expert_used_count")
+		if m.ArchHas("feed_forward_length") {
+			s.ff = dim("feed_forward_length")
+		}
+		if m.ArchHas("expert_feed_forward_length") {
+			s.ffExp = dim("expert_feed_forward_length")
+		} else {
+			s.ffExp = s.ff
+		}
+		if m.ArchHas("expert_shared_feed_forward_length") {
+			s.ffShared = dim("expert_shared_feed_forward_length")
+		} else if s.arch == "qwen2moe" { // its shared expert is always there, as wide as the dense width
+			s.ffShared = s.ff
+		}
+	} else {
+		s.ff = dim("feed_forward_length")
+	}
 	s.heads = dim("attention.head_count")
 	s.ctx = dim("context_length")
 	if err := m.Err(); err != nil {

@@ -219,7 +219,7 @@ func TestCheckRefusesUnsupportedModels(t *testing.T) {
 		typ  dtype.Type
 		want string
 	}{
-		{"granitemoe", dtype.Q8_0, `architecture "granitemoe" is not one this engine runs yet (it runs `},
+		{"deepseek2", dtype.Q8_0, `architecture "deepseek2" is not one this engine runs yet (it runs `},
 		{"llama", dtype.IQ2_XXS, `"token_embd.weight" is stored as IQ2_XXS`},
 		{"clip", dtype.F16, "an image encoder (an mmproj file)"},
 	} {
