@@ -23,8 +23,9 @@ build:
 
 # The oracle (llama.cpp through node-llama-cpp, CPU build only) and the
 # llama.cpp source bundle it carries, which holds the tokenizer suites and
-# chat templates the tests read.
-testdata: $(ORACLE)/node_modules/.package-lock.json build/llama.cpp/models
+# chat templates the tests read; and wllama (web/node_modules), the vision
+# oracle and the browser benchmark's peer.
+testdata: $(ORACLE)/node_modules/.package-lock.json build/llama.cpp/models web/node_modules/.package-lock.json
 
 $(ORACLE)/node_modules/.package-lock.json: $(ORACLE)/package.json $(ORACLE)/package-lock.json
 	cd $(ORACLE) && npm ci --omit=optional --no-audit --no-fund
