@@ -60,7 +60,9 @@ clean:
 # Browser benchmark (not a test): Hearth against wllama in headless Chromium
 # on one GGUF file, e.g. make bench-browser MODEL=build/bench/smollm2-135m-q8_0.gguf
 # (THREADS=1,2 RUNS=3 by default). `make bench-models` writes the synthetic
-# benchmark models into build/bench.
+# benchmark models into build/bench, skipping files whose stamp says they are
+# current (REWRITE=1 writes them all; ONLY=granite writes only the models
+# whose names contain it).
 .PHONY: bench-browser bench-models
 THREADS ?= 1,2
 RUNS ?= 3
@@ -71,7 +73,7 @@ bench-browser: web/node_modules/.package-lock.json web-engine
 	@$(GO) run ./scripts/benchbrowser -model "$(MODEL)" -threads "$(THREADS)" -runs "$(RUNS)"
 
 bench-models: build/llama.cpp/models
-	$(GO) run ./scripts/benchbrowser -write-models build/bench
+	$(GO) run ./scripts/benchbrowser -write-models build/bench $(if $(ONLY),-only "$(ONLY)") $(if $(REWRITE),-rewrite-models)
 
 # npm's output goes to stderr: stdout of bench-browser is the JSON report.
 web/node_modules/.package-lock.json: web/package.json web/package-lock.json

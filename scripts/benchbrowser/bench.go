@@ -76,6 +76,11 @@ func benchmark(ctx context.Context, c config, logf func(string, ...any)) (*repor
 		for _, t := range f.Tensors {
 			rep.TensorTypes[t.Type.String()]++
 		}
+		if p, err := countParams(f); err == nil {
+			rep.Parameters = &p
+		} else {
+			rep.ParametersError = err.Error()
+		}
 		f.Close()
 	} else {
 		return nil, fmt.Errorf("model: %w", err)

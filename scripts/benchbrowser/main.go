@@ -11,7 +11,10 @@
 // greedy decoding of 64 tokens several times. It prints JSON on stdout and a
 // table on stderr. Speed is reported, never judged: this is a benchmark.
 //
-// With -write-models DIR it writes the synthetic benchmark models instead.
+// With -write-models DIR it writes the synthetic benchmark models instead,
+// keeping files a stamp shows are current. The report gives the model's
+// parameters, total and active per token, counted from the GGUF header
+// (countParams), next to the speeds.
 package main
 
 import (
@@ -59,6 +62,8 @@ func run(args []string) error {
 		threads     = fs.String("threads", "1,2", "thread counts, comma-separated")
 		writeModels = fs.String("write-models", "", "write the synthetic benchmark models into this directory and exit")
 		vocabDir    = fs.String("vocab-dir", "build/llama.cpp/models", "directory of llama.cpp's vocabulary GGUF files (for -write-models)")
+		only        = fs.String("only", "", "with -write-models: write only the models whose file names contain one of these comma-separated strings")
+		rewrite     = fs.Bool("rewrite-models", false, "with -write-models: write every model, even those whose stamp says they are current")
 	)
 	fs.StringVar(&c.model, "model", "", "GGUF file to run (required)")
 	fs.StringVar(&c.webDir, "web", "web", "directory served at / (holds bench/ and node_modules/)")
@@ -79,7 +84,7 @@ func run(args []string) error {
 	}
 	logf := func(format string, a ...any) { fmt.Fprintf(os.Stderr, format+"\n", a...) }
 	if *writeModels != "" {
-		return writeBenchModels(*vocabDir, *writeModels, func(s string) { logf("%s", s) })
+		return writeBenchModels(*vocabDir, *writeModels, *rewrite, splitList(*only), func(s string) { logf("%s", s) })
 	}
 	var err error
 	if c.engines, err = parseEngines(*engines); err != nil {
@@ -184,6 +189,17 @@ func parseThreads(s string) ([]int, error) {
 		return nil, errors.New("-threads names no thread count")
 	}
 	return out, nil
+}
+
+// splitList splits a comma-separated flag value, dropping empty entries.
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 func contains(list []string, s string) bool {

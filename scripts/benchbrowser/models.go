@@ -1,10 +1,15 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/hearth-ai/hearth/engine/dtype"
 	"github.com/hearth-ai/hearth/engine/gguf"
@@ -35,14 +40,41 @@ func qwen25(t dtype.Type) synth.Spec {
 		NCtx: 32768, TiedEmbeddings: true, Type: t, Seed: 1}
 }
 
+// graniteMoE is granite-3.1-1b-a400m's shape (synth.GraniteMoE1BA400M: 24
+// layers, 1024 wide, 32 experts of 512, 8 used per token). The vocabulary
+// is llama.cpp's refact one (49216 tokens), the nearest to the real model's
+// 49155-token StarCoder-style BPE that llama.cpp's test set holds; its
+// pre-tokenizer splits digits one by one, as the benchmark prompt needs.
+func graniteMoE(t dtype.Type) synth.Spec {
+	s := synth.GraniteMoE1BA400M("")
+	s.Type = t
+	return s
+}
+
+// graniteDenseActive is the dense counterpart of graniteMoE: the same
+// architecture family (granite: same attention, multipliers, depth and
+// width, tied embeddings) with one dense FFN 4096 wide, which is exactly
+// the 8 used experts' worth (8 × 512). Its parameters equal the MoE's active
+// ones per token but for the router (1024 × 32 per layer, 0.8 M in all, 0.2%
+// of the active count), which a dense model has no use for; no other
+// k-quant-compatible width comes closer (the next is 4352).
+func graniteDenseActive(t dtype.Type) synth.Spec {
+	m := graniteMoE(t)
+	return synth.Spec{Arch: synth.Granite, NEmbd: m.NEmbd, NLayer: m.NLayer, NHead: m.NHead, NHeadKV: m.NHeadKV,
+		NFF: m.NExpertUsed * m.NFFExp, NCtx: m.NCtx, RopeBase: m.RopeBase, RMSEps: m.RMSEps,
+		TiedEmbeddings: m.TiedEmbeddings, Granite: m.Granite, Type: t, Seed: m.Seed}
+}
+
 // benchModels lists the files `make bench-models` writes.
 func benchModels() []benchModel {
-	const starcoder, qwen2 = "ggml-vocab-starcoder.gguf", "ggml-vocab-qwen2.gguf"
+	const starcoder, qwen2, refact = "ggml-vocab-starcoder.gguf", "ggml-vocab-qwen2.gguf", "ggml-vocab-refact.gguf"
 	return []benchModel{
 		{"smollm2-135m-q8_0.gguf", starcoder, 49152, smolLM2(dtype.Q8_0)},
 		{"smollm2-135m-q4_0.gguf", starcoder, 49152, smolLM2(dtype.Q4_0)},
 		{"smollm2-135m-q4_k_m.gguf", starcoder, 49152, q4KM(smolLM2(dtype.Q4_K))},
 		{"qwen2.5-0.5b-q4_k_m.gguf", qwen2, 151936, q4KM(qwen25(dtype.Q4_K))},
+		{"granite-3.1-1b-a400m-q4_k_m.gguf", refact, 49216, q4KM(graniteMoE(dtype.Q4_K))},
+		{"granite-3.1-1b-a400m-dense-active-q4_k_m.gguf", refact, 49216, q4KM(graniteDenseActive(dtype.Q4_K))},
 	}
 }
 
@@ -54,6 +86,12 @@ func benchModels() []benchModel {
 //   - attn_v and ffn_down get Q6_K in the first and last eighth of the blocks
 //     and in every third block between (useMoreBits), Q4_K elsewhere;
 //   - everything else gets Q4_K;
+//   - expert tensors (ffn_*_exps, 3-D) follow the same rules as the dense
+//     FFN matrices whose names they contain: ffn_down_exps is an ffn_down,
+//     its block read from its name; routers (ffn_gate_inp) stay F32, as
+//     synth writes them. The rules that single out 8-expert models (Mixtral:
+//     attn_k and attn_v to Q8_0, attn_output to Q5_K) do not apply to
+//     granite's 32 experts;
 //   - then any matrix whose rows are not a multiple of 256 falls back to a
 //     32-wide type: Q4_K to Q5_0, Q6_K to Q8_0.
 //
@@ -98,9 +136,18 @@ func q4KM(s synth.Spec) synth.Spec {
 		types[blk("attn_k")] = rowFit(dtype.Q4_K, s.NEmbd)
 		types[blk("attn_v")] = rowFit(more, s.NEmbd)
 		types[blk("attn_output")] = rowFit(dtype.Q4_K, headDim*s.NHead)
-		types[blk("ffn_gate")] = rowFit(dtype.Q4_K, s.NEmbd)
-		types[blk("ffn_up")] = rowFit(dtype.Q4_K, s.NEmbd)
-		types[blk("ffn_down")] = rowFit(more, s.NFF)
+		name, ffnWidth := func(kind string) string { return blk("ffn_" + kind) }, s.NFF
+		if s.NExpert > 0 {
+			name, ffnWidth = func(kind string) string { return blk("ffn_" + kind + "_exps") }, s.NFFExp
+		}
+		types[name("gate")] = rowFit(dtype.Q4_K, s.NEmbd)
+		types[name("up")] = rowFit(dtype.Q4_K, s.NEmbd)
+		types[name("down")] = rowFit(more, ffnWidth)
+		if s.NFFShexp > 0 {
+			types[blk("ffn_gate_shexp")] = rowFit(dtype.Q4_K, s.NEmbd)
+			types[blk("ffn_up_shexp")] = rowFit(dtype.Q4_K, s.NEmbd)
+			types[blk("ffn_down_shexp")] = rowFit(more, s.NFFShexp)
+		}
 	}
 	s.Types = types
 	return s
@@ -133,19 +180,35 @@ func checkVocab(path string, nTokens int) error {
 }
 
 // writeBenchModels writes every benchmark model into outDir, taking the
-// vocabularies from vocabDir. Files already there are rewritten: the seed
-// makes them identical anyway.
-func writeBenchModels(vocabDir, outDir string, log func(string)) error {
+// vocabularies from vocabDir. A file is skipped when it is current: its
+// stamp (see modelStamp) matches what would be written and it has the size
+// the stamp recorded. rewrite writes every file regardless. A non-empty
+// only keeps the models whose file names contain one of its entries.
+func writeBenchModels(vocabDir, outDir string, rewrite bool, only []string, log func(string)) error {
 	if err := os.MkdirAll(outDir, 0o755); err != nil {
 		return err
 	}
+	matched := false
 	for _, m := range benchModels() {
+		if !selected(m.File, only) {
+			continue
+		}
+		matched = true
 		vocab := filepath.Join(vocabDir, m.Vocab)
 		if err := checkVocab(vocab, m.NVoc); err != nil {
 			return err
 		}
 		m.Spec.VocabPath = vocab
 		out := filepath.Join(outDir, m.File)
+		stamp, err := modelStamp(m.Spec)
+		if err != nil {
+			return fmt.Errorf("%s: %w", m.File, err)
+		}
+		if !rewrite && isCurrent(out, stamp) {
+			log(fmt.Sprintf("%s is current, kept", out))
+			continue
+		}
+		start := time.Now()
 		if err := synth.WriteFile(out, m.Spec); err != nil {
 			return fmt.Errorf("%s: %w", m.File, err)
 		}
@@ -153,7 +216,64 @@ func writeBenchModels(vocabDir, outDir string, log func(string)) error {
 		if err != nil {
 			return err
 		}
-		log(fmt.Sprintf("wrote %s (%d bytes)", out, st.Size()))
+		if err := os.WriteFile(stampPath(out), []byte(fmt.Sprintf("%s %d\n", stamp, st.Size())), 0o644); err != nil {
+			return err
+		}
+		log(fmt.Sprintf("wrote %s (%d bytes) in %.0f s", out, st.Size(), time.Since(start).Seconds()))
+	}
+	if !matched {
+		return fmt.Errorf("-only %q names none of the benchmark models", strings.Join(only, ","))
 	}
 	return nil
+}
+
+// selected reports whether file is one of the models only asks for (all
+// when only is empty).
+func selected(file string, only []string) bool {
+	if len(only) == 0 {
+		return true
+	}
+	for _, o := range only {
+		if strings.Contains(file, o) {
+			return true
+		}
+	}
+	return false
+}
+
+// stampPath is where the stamp of a written model is kept.
+func stampPath(model string) string { return model + ".stamp" }
+
+// modelStamp fingerprints what a model file is made of: its Spec (shapes,
+// types, seed) and the bytes of its vocabulary file. A change to synth's
+// generator itself is not seen: -rewrite-models forces the files anew.
+func modelStamp(spec synth.Spec) (string, error) {
+	vocab, err := os.ReadFile(spec.VocabPath)
+	if err != nil {
+		return "", err
+	}
+	vh := sha256.Sum256(vocab)
+	spec.VocabPath = hex.EncodeToString(vh[:])
+	j, err := json.Marshal(spec)
+	if err != nil {
+		return "", err
+	}
+	h := sha256.Sum256(j)
+	return hex.EncodeToString(h[:]), nil
+}
+
+// isCurrent reports whether the model at path was written from the spec
+// that stamp fingerprints, and is still whole.
+func isCurrent(path, stamp string) bool {
+	b, err := os.ReadFile(stampPath(path))
+	if err != nil {
+		return false
+	}
+	var want string
+	var size int64
+	if _, err := fmt.Sscanf(string(b), "%s %d", &want, &size); err != nil || want != stamp {
+		return false
+	}
+	st, err := os.Stat(path)
+	return err == nil && st.Mode().IsRegular() && st.Size() == size
 }

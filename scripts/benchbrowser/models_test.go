@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -141,5 +142,67 @@ func TestBenchmarkPromptIsOneTokenPerCharacter(t *testing.T) {
 		if ids := tok.Encode(p, true, false); len(ids) != 128 {
 			t.Errorf("%s (%s): %d tokens, want 128", m.Vocab, m.File, len(ids))
 		}
+	}
+}
+
+func TestStampSaysWhenAModelIsCurrent(t *testing.T) {
+	spec := smolLM2(dtype.Q8_0)
+	spec.VocabPath = filepath.Join(testdata.VocabDir(t), "ggml-vocab-starcoder.gguf")
+	stamp, err := modelStamp(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	model := filepath.Join(t.TempDir(), "m.gguf")
+	if isCurrent(model, stamp) {
+		t.Fatal("a missing model is current")
+	}
+	if err := os.WriteFile(model, make([]byte, 1000), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if isCurrent(model, stamp) {
+		t.Fatal("a model without a stamp is current")
+	}
+	if err := os.WriteFile(stampPath(model), []byte(stamp+" 1000\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if !isCurrent(model, stamp) {
+		t.Fatal("a model whose stamp matches is not current")
+	}
+	for name, change := range map[string]func(*synth.Spec){
+		"type":  func(s *synth.Spec) { s.Type = dtype.Q4_0 },
+		"seed":  func(s *synth.Spec) { s.Seed++ },
+		"types": func(s *synth.Spec) { *s = q4KM(*s) },
+		"vocab": func(s *synth.Spec) { s.VocabPath = filepath.Join(testdata.VocabDir(t), "ggml-vocab-refact.gguf") },
+	} {
+		s := spec
+		change(&s)
+		other, err := modelStamp(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if other == stamp || isCurrent(model, other) {
+			t.Errorf("a changed %s leaves the model current", name)
+		}
+	}
+	if err := os.WriteFile(model, make([]byte, 999), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if isCurrent(model, stamp) {
+		t.Error("a model of another size than its stamp says is current")
+	}
+	spec.VocabPath = filepath.Join(t.TempDir(), "none.gguf")
+	if _, err := modelStamp(spec); err == nil {
+		t.Error("a stamp without a vocabulary file")
+	}
+}
+
+func TestWriteBenchModelsOnlyWritesWhatItIsAskedFor(t *testing.T) {
+	err := writeBenchModels(testdata.VocabDir(t), t.TempDir(), false, []string{"no-such-model"}, func(string) {})
+	if err == nil || !strings.Contains(err.Error(), "names none") {
+		t.Errorf("an -only naming nothing: %v", err)
+	}
+	if !selected("granite-3.1-1b-a400m-q4_k_m.gguf", []string{"qwen", "granite"}) || selected("smollm2-135m-q8_0.gguf", []string{"granite"}) ||
+		!selected("smollm2-135m-q8_0.gguf", nil) {
+		t.Error("selected picks the wrong models")
 	}
 }

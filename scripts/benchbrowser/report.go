@@ -12,6 +12,8 @@ type report struct {
 	Model           string         `json:"model"`
 	FileBytes       int64          `json:"file_bytes"`
 	TensorTypes     map[string]int `json:"tensor_types"`
+	Parameters      *paramCount    `json:"parameters,omitempty"`
+	ParametersError string         `json:"parameters_error,omitempty"`
 	Runs            int            `json:"runs"`
 	PromptTokens    int            `json:"prompt_tokens"`
 	GeneratedTokens int            `json:"generated_tokens"`
@@ -83,6 +85,7 @@ var reportNotes = []string{
 	"decode_tok_s: single-token forward passes / their seconds, i.e. (generated - 1) / time from the first sampled token to the last (the first comes from the prefill's logits). wllama 3.8.1's own predicted_per_second counts the same way.",
 	"Figures are medians over the runs; the model is loaded once per engine and thread count, in a fresh Chromium profile; load_s includes fetching the file from 127.0.0.1.",
 	"wllama: one server slot, n_gpu_layers 0, cache_prompt false on every request (the harness checks that no prompt token came from a cache), its default KV cache and flash-attention settings.",
+	"parameters: total counts every element of every tensor (llama.cpp's convention: token_embd included, a tied output not twice); active is per token: expert tensors (*_exps) count expert_used_count/expert_count of their elements, routers and shared experts fully.",
 	"ratios are Hearth / wllama: above 1 Hearth is faster for prefill and decode; for load, below 1 is faster.",
 	"peak_memory_bytes is what the page reports (memory_source says how); renderer_peak_rss_bytes is the VmHWM of the renderer process from /proc.",
 	"wasm_peak_bytes is the engine's own high-water mark of its wasm memories (Hearth: arena + Go instance, as its worker tracks them) over load and runs; wasm_load_peak_bytes is their size when the load ended, before any generation; the *_ratio fields divide by file_bytes.",
@@ -179,6 +182,12 @@ func (r *report) table() string {
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "\n%s (%.1f MB), %d-token prompt, %d generated, median of %d, %s, load average %s → %s\n",
 		r.Model, float64(r.FileBytes)/1e6, r.PromptTokens, r.GeneratedTokens, r.Runs, r.Browser, r.Host.LoadAvgBefore, r.Host.LoadAvgAfter)
+	switch {
+	case r.Parameters != nil:
+		fmt.Fprintf(&sb, "parameters: %s\n", r.Parameters)
+	case r.ParametersError != "":
+		fmt.Fprintf(&sb, "parameters: not counted (%s)\n", r.ParametersError)
+	}
 	fmt.Fprintf(&sb, "%-8s %7s %8s %10s %10s %10s %10s %10s %9s %9s\n", "engine", "threads", "load s", "prefill/s", "decode/s", "mem MB", "rss MB", "wasm MB", "wasm/file", "load/file")
 	num := func(p *float64, format string) string {
 		if p == nil {

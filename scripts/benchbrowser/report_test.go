@@ -128,3 +128,23 @@ func TestWasmPeakIsReportedAgainstTheFileSize(t *testing.T) {
 		}
 	}
 }
+
+func TestTableAndJSONShowTheParameters(t *testing.T) {
+	p := paramCount{Total: 1_334_690_816, Active: 428_721_152, Expert: 1_207_959_552, ExpertCount: 32, ExpertUsedCount: 8}
+	r := report{Model: "moe.gguf", FileBytes: 875e6, Runs: 3, Parameters: &p,
+		Results: []result{{Engine: "wllama", Threads: 1, LoadS: ptr(2.5), PrefillTokS: ptr(15.25), DecodeTokS: ptr(8.5)}}}
+	if tab := r.table(); !strings.Contains(tab, "parameters: 1.33 B total, 429 M active per token (8 of 32 experts)") {
+		t.Errorf("table lacks the parameters:\n%s", tab)
+	}
+	b, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `"parameters":{"total":1334690816,"active":428721152,"expert":1207959552,"expert_count":32,"expert_used_count":8}`) {
+		t.Errorf("JSON lacks the parameters: %s", b)
+	}
+	r.Parameters, r.ParametersError = nil, "expert_used_count 0 is not in 1..expert_count 32"
+	if tab := r.table(); !strings.Contains(tab, "not counted (expert_used_count 0") {
+		t.Errorf("table lacks the counting error:\n%s", tab)
+	}
+}
