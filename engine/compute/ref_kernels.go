@@ -274,22 +274,7 @@ func dotQ4K(w, x []byte, n int) float32 {
 	for ib := 0; ib < n/256; ib++ {
 		wb := (*[144]byte)(w[144*ib:])
 		xb := (*[q8KBytes]byte)(x[q8KBytes*ib:])
-		sc, m := scalesK4(wb[4:16])
-		var tile, mins int32
-		for k := 0; k < 4; k++ {
-			qs := (*[32]byte)(wb[16+32*k:])
-			lo := (*[32]byte)(xb[q8KQs+64*k:])
-			hi := (*[32]byte)(xb[q8KQs+64*k+32:])
-			var sl, sh int32
-			for l := 0; l < 32; l++ {
-				sl += int32(qs[l]&15) * int32(int8(lo[l]))
-				sh += int32(qs[l]>>4) * int32(int8(hi[l]))
-			}
-			tile += sc[2*k]*sl + sc[2*k+1]*sh
-		}
-		for j := 0; j < 8; j++ {
-			mins += m[j] * q8KSum32(xb, j)
-		}
+		tile, mins := q4KBlockSums(wb, xb)
 		dx := q8KD(xb)
 		if r, ok := fmaFast(float32(tile), half(wb[0:])*dx, acc); ok {
 			acc = r
@@ -400,4 +385,28 @@ func dotF16F32(w, x []byte, n int) float32 {
 		}
 	}
 	return reduce16(&lane)
+}
+
+// q4KBlockSums is one Q4_K block's integer sums against its Q8_K
+// activations: the quants times the activations, each sub-block's sum
+// scaled by its 6-bit scale (tile), and the sub-blocks' minimums times
+// the activations' sums (mins). The kernels differ only in how they
+// scale and accumulate these in float.
+func q4KBlockSums(wb *[144]byte, xb *[q8KBytes]byte) (tile, mins int32) {
+	sc, m := scalesK4(wb[4:16])
+	for k := 0; k < 4; k++ {
+		qs := (*[32]byte)(wb[16+32*k:])
+		lo := (*[32]byte)(xb[q8KQs+64*k:])
+		hi := (*[32]byte)(xb[q8KQs+64*k+32:])
+		var sl, sh int32
+		for l := 0; l < 32; l++ {
+			sl += int32(qs[l]&15) * int32(int8(lo[l]))
+			sh += int32(qs[l]>>4) * int32(int8(hi[l]))
+		}
+		tile += sc[2*k]*sl + sc[2*k+1]*sh
+	}
+	for j := 0; j < 8; j++ {
+		mins += m[j] * q8KSum32(xb, j)
+	}
+	return tile, mins
 }
