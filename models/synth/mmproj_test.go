@@ -12,7 +12,6 @@ import (
 
 	"github.com/hearth-ai/hearth/engine/dtype"
 	"github.com/hearth-ai/hearth/engine/gguf"
-	"github.com/hearth-ai/hearth/engine/quant"
 )
 
 func writeMMProjAndRead(t *testing.T, spec MMProjSpec) (*gguf.File, []byte) {
@@ -26,34 +25,6 @@ func writeMMProjAndRead(t *testing.T, spec MMProjSpec) (*gguf.File, []byte) {
 		t.Fatalf("gguf.Read of the %s mmproj: %v", spec.Projector, err)
 	}
 	return f, buf.Bytes()
-}
-
-func mmValues(t *testing.T, f *gguf.File, name string) []float32 {
-	t.Helper()
-	info, ok := f.Tensor(name)
-	if !ok {
-		t.Fatalf("no tensor %s", name)
-	}
-	raw := make([]byte, info.Size)
-	if err := f.ReadTensor(info, raw); err != nil {
-		t.Fatal(err)
-	}
-	out := make([]float32, info.Elements())
-	if err := quant.Dequantize(info.Type, raw, out); err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
-	return out
-}
-
-func mmMeanStd(v []float32) (mean, std float64) {
-	for _, x := range v {
-		mean += float64(x)
-	}
-	mean /= float64(len(v))
-	for _, x := range v {
-		std += (float64(x) - mean) * (float64(x) - mean)
-	}
-	return mean, math.Sqrt(std / float64(len(v)))
 }
 
 // expectedMMTensors spells out, from llama.cpp's clip loader, the tensors a
@@ -231,8 +202,8 @@ func TestMMProjWeightScales(t *testing.T) {
 		{"v.blk.0.ln1.weight", 1, normJitter},
 		{"v.position_embd.weight", 0, mmPosStd},
 	} {
-		v := mmValues(t, f, c.name)
-		mean, std := mmMeanStd(v)
+		v := values(t, f, c.name)
+		mean, std := meanStd(v)
 		// Four standard errors of each estimate (plus Q8_0's rounding).
 		n := float64(len(v))
 		if math.Abs(mean-c.mean) > 4*c.std/math.Sqrt(n)+1e-3 || math.Abs(std-c.std) > 4*c.std/math.Sqrt(2*n)+0.01*c.std {
