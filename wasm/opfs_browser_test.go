@@ -21,13 +21,11 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/hearth-ai/hearth/internal/chromium"
+
 	"github.com/hearth-ai/hearth/engine/dtype"
 	"github.com/hearth-ai/hearth/models/synth"
 )
-
-// chromium is Debian's Chromium, which the browser tests drive headless
-// (apt-get install -y chromium).
-const chromium = "/usr/bin/chromium"
 
 // The model store in a real browser: headless Chromium loads a synthetic
 // model by URL from a local server into a page through web/engine/hearth.js
@@ -40,8 +38,8 @@ const chromium = "/usr/bin/chromium"
 // again. A response cut short, and one that is not a GGUF file, are errors
 // and leave nothing cached and no file behind.
 func TestModelStoreInChromium(t *testing.T) {
-	if _, err := os.Stat(chromium); err != nil {
-		t.Fatalf("this test needs Debian's Chromium at %s (apt-get install -y chromium): %v", chromium, err)
+	if _, err := chromium.Path(); err != nil {
+		t.Fatal("this test drives headless Chromium: ", err)
 	}
 	assets := engineAssets(t)
 	dir := t.TempDir()
@@ -342,19 +340,18 @@ func pageError(t *testing.T, page context.Context, method string, args ...any) s
 // test.
 func startChromium(t *testing.T, ctx context.Context) context.Context {
 	t.Helper()
-	opts := []chromedp.ExecAllocatorOption{chromedp.ExecPath(chromium), chromedp.UserDataDir(t.TempDir())}
-	for _, f := range []string{"headless", "no-sandbox", "disable-gpu", "disable-quic", "no-first-run",
-		"disable-background-networking", "disable-component-update", "disable-sync"} {
-		opts = append(opts, chromedp.Flag(f, true))
+	path, err := chromium.Path()
+	if err != nil {
+		t.Fatal(err)
 	}
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, chromium.Options(path, t.TempDir())...)
 	page, cancelPage := chromedp.NewContext(allocCtx)
 	t.Cleanup(func() {
 		cancelPage()
 		cancelAlloc()
 	})
 	if err := chromedp.Do(page); err != nil {
-		t.Fatalf("starting %s: %v", chromium, err)
+		t.Fatalf("starting %s: %v", path, err)
 	}
 	return page
 }

@@ -19,8 +19,11 @@ import (
 
 // Message is one turn of a conversation.
 type Message struct {
-	Role       string     // system, user, assistant, tool
-	Content    string     // the text of the turn ("" stays a string, never None)
+	Role    string // system, user, assistant, tool
+	Content string // the text of the turn ("" stays a string, never None)
+	// Parts, when not nil, are the turn's content instead of Content:
+	// text and images (see parts.go). Content must then be "".
+	Parts      []Part
 	ToolCalls  []ToolCall // assistant tool calls, optional
 	ToolCallID string     // for role=tool: the call this answers, optional
 	Name       string     // optional: a tool's name on role=tool, or a speaker name
@@ -63,6 +66,9 @@ type Template struct {
 
 	probeOnce  sync.Once
 	argsAsJSON bool // tool call arguments go in as JSON text; see probe.go
+
+	typedOnce sync.Once
+	typed     bool // content parts go in as a list; see parts.go
 }
 
 // Parse parses template source. Syntax errors are *Error values naming
@@ -89,12 +95,22 @@ func (t *Template) SupportsTools() bool { return t.names["tools"] }
 // Render renders the conversation with the template. Tool call arguments
 // are passed as a dict, unless a one-time probe render shows that the
 // template only handles them as JSON text (as llama.cpp does it).
+//
+// Messages with Parts reach the template as a list of text parts, each
+// image as MediaMarker, when the template reads content as a list; else
+// their parts are joined by "\n" into a string (see parts.go).
 func (t *Template) Render(msgs []Message, opts Options) (string, error) {
-	asJSON := false
+	asJSON, parts := false, false
 	for _, m := range msgs {
-		if len(m.ToolCalls) > 0 {
+		if len(m.ToolCalls) > 0 && !asJSON {
 			asJSON = t.toolArgumentsAsJSON()
-			break
+		}
+		parts = parts || m.Parts != nil
+	}
+	if parts && !t.takesTypedContent() {
+		var err error
+		if msgs, err = flattenParts(msgs); err != nil {
+			return "", err
 		}
 	}
 	ctx, err := buildContext(msgs, opts, asJSON)
@@ -190,7 +206,15 @@ func buildContext(msgs []Message, opts Options, argsAsJSON bool) (*pyDict, error
 func messageValue(m Message, argsAsJSON bool) (*pyDict, error) {
 	d := newDict()
 	d.SetString("role", m.Role)
-	d.SetString("content", m.Content)
+	if m.Parts != nil {
+		parts, err := partsValue(m)
+		if err != nil {
+			return nil, err
+		}
+		d.SetString("content", parts)
+	} else {
+		d.SetString("content", m.Content)
+	}
 	if len(m.ToolCalls) > 0 {
 		calls := make([]value, len(m.ToolCalls))
 		for i, c := range m.ToolCalls {

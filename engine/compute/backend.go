@@ -136,6 +136,70 @@ type Backend interface {
 	// into an F16 tensor are rounded to nearest even (quant.F32ToF16), as
 	// llama.cpp stores keys and values into an F16 cache.
 	Copy(dst, src Tensor)
+
+	// The operations of a vision encoder (a ViT), as llama.cpp's CPU
+	// backend computes them (arith_encoder.go).
+
+	// LayerNorm normalises each row to zero mean and unit variance, then
+	// multiplies by w and adds b (both 1 × x.Cols, F32; b may be the zero
+	// Tensor), as ggml_norm, ggml_mul and ggml_add do it:
+	//
+	//	mean := float32(Σ float64(x[c])) / cols
+	//	vari := float32(Σ float64((x[c]−mean)·(x[c]−mean)) / cols)
+	//	scale := 1 / sqrt(vari + eps)
+	//	dst[c] = ((x[c]−mean)·scale)·w[c] + b[c]
+	LayerNorm(dst, x, w, b Tensor, eps float32)
+	// GELU is dst = GELU32(x) element-wise: ggml's tanh approximation read
+	// from its table of halves (x rounded to F16, the table's F16 value
+	// widened), 0 at or below −10 and x at or above 10.
+	GELU(dst, x Tensor)
+	// GELUQuick is dst = GELUQuick32(x) element-wise: x·sigmoid(1.702x),
+	// read from ggml's table of halves for every x.
+	GELUQuick(dst, x Tensor)
+	// SelfAttention is full (non-causal) multi-head attention of n rows
+	// over themselves: q, k and v are n × Heads·d, every query row sees
+	// every key row, in the arithmetic the SelfAttention type states for
+	// p.Flash. dst is n × Heads·d and must not share a buffer with q, k
+	// or v.
+	SelfAttention(dst, q, k, v Tensor, p SelfAttention)
+}
+
+// SelfAttention describes the heads of a SelfAttention call and its
+// arithmetic. For query row r and head h, with q, k[j], v[j] that head's
+// elements of rows r and j:
+//
+// Without Flash, the plain F32 graph (ggml_mul_mat, ggml_soft_max_ext):
+//
+//	s[j] = DotF32(q, k[j], false) · Scale
+//	p = SoftmaxRow(s, unpadded)
+//	dst[c] = DotF32Tiled(p, v[·][c])   (DotF32(p, v[·][c], false) for one row or d mod 4 ≠ 0)
+//
+// With Flash, ggml's CPU flash attention as wasm's build runs it (the
+// vision oracle, wllama, is llama.cpp compiled to wasm; llama.cpp's clip
+// code enables flash attention on a CPU), over keys and values cast to
+// halves (kh = RoundF16(k), vh = RoundF16(v)); M is the running maximum, S
+// the running sum, both float32, exp is Expf, and every a·b+c is a float32
+// multiply then an add (wasm has no fused multiply-add):
+//
+// When FlashTiled(n, d) (at least FlashTileRows rows, d a multiple of 4),
+// the tiled kernel, per tile of FlashTileRows keys:
+//
+//	s[t] = (Σ in order q[i]·kh[t][i]) · Scale           for the tile's keys t
+//	Mnew = max(M, max_t s[t]);  if Mnew > M { acc ·= Expf(M−Mnew); S ·= Expf(M−Mnew) };  M = Mnew
+//	p[t] = Expf(s[t]−M);  S = float32(float64(S) + Σ_t float64(p[t]))
+//	acc[c] = p[t]·vh[t][c] + acc[c]                     for t in order
+//
+// otherwise the one-chunk kernel, key by key, acc kept in halves:
+//
+//	s = DotF16Wasm(RoundF16(q), kh[j]) · Scale
+//	if s > M { ms = Expf(M−s); M = s; acc = RoundF16(acc·ms) } else { vs = Expf(s−M) }
+//	acc = RoundF16(vh[j]·vs + acc);  S = S·ms + vs
+//
+// and finally dst = acc · (1/S).
+type SelfAttention struct {
+	Heads int     // heads; each row holds Heads·d elements
+	Scale float32 // multiplies q·k before the softmax, usually 1/sqrt(d)
+	Flash bool    // ggml's flash-attention arithmetic (wasm's build)
 }
 
 // Rope describes a rotary position embedding as llama.cpp's ggml_rope_ext

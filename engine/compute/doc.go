@@ -9,6 +9,8 @@
 // over a key/value cache, and a few element-wise operations. Nothing else
 // crosses the interface, so a second backend (WebAssembly SIMD kernels over
 // an arena in a WebAssembly.Memory) slots in without touching model code.
+// A vision encoder (engine/vision) adds layer norm, GELU and quick GELU,
+// and full (non-causal) self-attention (arith_encoder.go).
 //
 // Tensors are small values (a buffer id, a type, a row range and a row
 // length); taking a view of some rows costs nothing. Activations are always

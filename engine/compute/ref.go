@@ -47,6 +47,9 @@ type Reference struct {
 	att  attentionTask
 	rope ropeTask
 	get  getRowsTask
+
+	enc     encRowTask        // LayerNorm, GELU, GELUQuick
+	selfAtt selfAttentionTask // SelfAttention
 }
 
 type refBuf struct {

@@ -20,6 +20,9 @@ type binder struct {
 	err    error
 	loaded map[string]compute.Tensor
 	owned  []compute.Tensor
+	// experts, when not nil, is the expert cache the mixtures' expert
+	// tensors page into instead of being loaded whole (moe_cache.go).
+	experts *expertCache
 }
 
 func newBinder(f *gguf.File, b compute.Backend) *binder {
@@ -55,35 +58,8 @@ func (bd *binder) optVector(name string, n int) compute.Tensor {
 }
 
 func (bd *binder) bind(name string, required, f32 bool, shape []int) compute.Tensor {
-	if bd.err != nil {
-		return compute.Tensor{}
-	}
-	info, ok := bd.f.Tensor(name)
-	if !ok {
-		if required {
-			bd.fail("missing tensor %q (want shape %v)", name, shape)
-		}
-		return compute.Tensor{}
-	}
-	got := info.Shape
-	// Trailing dimensions of 1 are the same shape ([n] and [n 1]).
-	for len(got) > len(shape) && got[len(got)-1] == 1 {
-		got = got[:len(got)-1]
-	}
-	want := make([]int64, len(shape))
-	for i, d := range shape {
-		want[i] = int64(d)
-	}
-	if !slices.Equal(got, want) {
-		bd.fail("tensor %q has shape %v, want %v", name, info.Shape, want)
-		return compute.Tensor{}
-	}
-	if f32 && info.Type != dtype.F32 {
-		bd.fail("tensor %q is %v; it must be F32", name, info.Type)
-		return compute.Tensor{}
-	}
-	if !quant.CanVecDot(info.Type) {
-		bd.fail("tensor %q has type %v, which this engine cannot compute with", name, info.Type)
+	info := bd.check(name, required, f32, shape)
+	if info == nil {
 		return compute.Tensor{}
 	}
 	if t, ok := bd.loaded[name]; ok {
@@ -106,6 +82,43 @@ func (bd *binder) bind(name string, required, f32 bool, shape []int) compute.Ten
 	}
 	bd.loaded[name] = t
 	return t
+}
+
+// check finds the tensor name and checks its shape and type (nil, with
+// bd.err set when it was required, if it is absent or wrong).
+func (bd *binder) check(name string, required, f32 bool, shape []int) *gguf.TensorInfo {
+	if bd.err != nil {
+		return nil
+	}
+	info, ok := bd.f.Tensor(name)
+	if !ok {
+		if required {
+			bd.fail("missing tensor %q (want shape %v)", name, shape)
+		}
+		return nil
+	}
+	got := info.Shape
+	// Trailing dimensions of 1 are the same shape ([n] and [n 1]).
+	for len(got) > len(shape) && got[len(got)-1] == 1 {
+		got = got[:len(got)-1]
+	}
+	want := make([]int64, len(shape))
+	for i, d := range shape {
+		want[i] = int64(d)
+	}
+	if !slices.Equal(got, want) {
+		bd.fail("tensor %q has shape %v, want %v", name, info.Shape, want)
+		return nil
+	}
+	if f32 && info.Type != dtype.F32 {
+		bd.fail("tensor %q is %v; it must be F32", name, info.Type)
+		return nil
+	}
+	if !quant.CanVecDot(info.Type) {
+		bd.fail("tensor %q has type %v, which this engine cannot compute with", name, info.Type)
+		return nil
+	}
+	return info
 }
 
 // release frees everything bound so far (after a failed load).

@@ -8,7 +8,7 @@ import (
 // share; what differs between them is which tensors they bind and the
 // options of their sub-blocks:
 //
-//	x = token_embd[ids]
+//	x = token_embd[ids] (or embeddings given by the caller)
 //	for each block: x += attention(rmsnorm(x) · attn_norm)
 //	                x += ffn(rmsnorm(x) · ffn_norm)
 //	logits = output · (rmsnorm(x) · output_norm) (+ output.bias)
@@ -89,12 +89,14 @@ func (d *decoder) ropeFor(s *Session) compute.Rope {
 	return p
 }
 
-func (d *decoder) forward(s *Session, ids []int32, pos0 int, out outputs) {
+func (d *decoder) forward(s *Session, in input, pos0 int, out outputs) {
 	b, hp := s.b, d.hp
-	n := len(ids)
+	n := in.rows(hp.Embd)
 	a := s.act.rows(0, n)
 	rope := d.ropeFor(s)
-	b.GetRows(a.x, d.TokenEmbd, ids)
+	in.embed(b, a.x, d.TokenEmbd)
+	// llama.cpp scales injected embeddings as it scales looked-up ones
+	// (build_inp_embd skips the scale only for deepstack models).
 	if d.embedScale != 0 {
 		b.Scale(a.x, a.x, d.embedScale)
 	}

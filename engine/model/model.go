@@ -20,10 +20,10 @@ import (
 
 // network is what an architecture file provides: its forward pass.
 type network interface {
-	// forward runs ids (at positions pos0 …) through the model, storing
-	// their keys and values in s's cache, and writes the logits of the
-	// rows out asks for into out.
-	forward(s *Session, ids []int32, pos0 int, out outputs)
+	// forward runs in's rows (token ids or embeddings, at positions
+	// pos0 …) through the model, storing their keys and values in s's
+	// cache, and writes the logits of the rows out asks for into out.
+	forward(s *Session, in input, pos0 int, out outputs)
 }
 
 // outputs says which rows of a batch need logits.
@@ -70,12 +70,20 @@ type Model struct {
 
 	net     network
 	weights []compute.Tensor
+	experts *expertCache // the expert cache, when experts are paged (moe_cache.go)
 }
 
 // Load reads the hyperparameters and binds the weights of f's
 // architecture, streaming them into backend. f must stay open while the
 // model loads; afterwards the model no longer reads it.
 func Load(f *gguf.File, backend compute.Backend) (*Model, error) {
+	return LoadWith(f, backend, LoadOptions{})
+}
+
+// LoadWith is Load with options: with opt.ExpertBudget a mixture of
+// experts pages its experts from f, which must then stay open for the
+// model's life.
+func LoadWith(f *gguf.File, backend compute.Backend, opt LoadOptions) (*Model, error) {
 	hp, err := readHyperparameters(f)
 	if err != nil {
 		return nil, err
@@ -96,6 +104,13 @@ func Load(f *gguf.File, backend compute.Backend) (*Model, error) {
 		return nil, fmt.Errorf("model: the vocabulary has %d tokens but token_embd.weight has %d rows", len(toks), hp.Vocab)
 	}
 	bd := newBinder(f, backend)
+	if opt.ExpertBudget > 0 && hp.Experts > 0 {
+		plan, err := planExperts(f, &hp, opt.ExpertBudget)
+		if err != nil {
+			return nil, err
+		}
+		bd.experts = &expertCache{f: f, b: backend, stats: ExpertCacheStats{ExpertCachePlan: *plan}}
+	}
 	net, err := c(&hp, bd)
 	if err == nil {
 		err = bd.err
@@ -104,7 +119,7 @@ func Load(f *gguf.File, backend compute.Backend) (*Model, error) {
 		bd.release()
 		return nil, err
 	}
-	return &Model{HP: hp, Backend: backend, WeightType: weightType(f, embd.Type), net: net, weights: bd.owned}, nil
+	return &Model{HP: hp, Backend: backend, WeightType: weightType(f, embd.Type), net: net, weights: bd.owned, experts: bd.experts}, nil
 }
 
 // weightType names the file's main weight type: the most common type among

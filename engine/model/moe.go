@@ -32,6 +32,9 @@ type mixtureOfExperts struct {
 	SharedGateInp compute.Tensor
 
 	r routing
+	// paged holds the experts when they are paged from the file
+	// (moe_cache.go); GateExps, UpExps and DownExps are then unbound.
+	paged *pagedExperts
 }
 
 // routing is how an architecture turns router logits into expert weights.
@@ -52,9 +55,13 @@ func (m *mixtureOfExperts) bind(bd *binder, i int, hp *Hyperparameters, r routin
 	e, x, f := hp.Embd, r.experts, r.ffExp
 	m.r = r
 	m.GateInp = bd.weight(blk(i, "ffn_gate_inp.weight"), e, x)
-	m.GateExps = bd.weight(blk(i, "ffn_gate_exps.weight"), e, f, x)
-	m.UpExps = bd.weight(blk(i, "ffn_up_exps.weight"), e, f, x)
-	m.DownExps = bd.weight(blk(i, "ffn_down_exps.weight"), f, e, x)
+	if bd.experts != nil {
+		m.paged = bd.experts.bindPaged(bd, i, [3][]int{{e, f, x}, {e, f, x}, {f, e, x}})
+	} else {
+		m.GateExps = bd.weight(blk(i, "ffn_gate_exps.weight"), e, f, x)
+		m.UpExps = bd.weight(blk(i, "ffn_up_exps.weight"), e, f, x)
+		m.DownExps = bd.weight(blk(i, "ffn_down_exps.weight"), f, e, x)
+	}
 	if ffShared > 0 {
 		m.Shared.Gate = bd.weight(blk(i, "ffn_gate_shexp.weight"), e, ffShared)
 		m.Shared.Up = bd.weight(blk(i, "ffn_up_shexp.weight"), e, ffShared)
@@ -123,6 +130,7 @@ type moeScratch struct {
 	choice []int32   // batch × used: expert of each token's j-th choice
 	weight []float32 // batch × used: its weight
 	ends   []int32   // n_expert + 1: where each expert's grouped rows end
+	routed []int32   // n_expert: the experts some row chose
 	tokens []int32   // batch × used: routed rows grouped by expert (token index)
 	slotOf []int32   // batch × used: the choice j of each grouped row
 	gates  []float32 // batch: shared-expert gate logits
@@ -137,7 +145,7 @@ func (s *Session) allocMoE(alloc func(rows, cols int) compute.Tensor) {
 		gate: alloc(n, hp.FFExp), up: alloc(n, hp.FFExp), eo: alloc(n, hp.Embd),
 		probs: make([]float32, n*hp.Experts), order: make([]int32, hp.Experts),
 		choice: make([]int32, n*used), weight: make([]float32, n*used),
-		ends: make([]int32, hp.Experts+1), tokens: make([]int32, n*used), slotOf: make([]int32, n*used),
+		ends: make([]int32, hp.Experts+1), routed: make([]int32, hp.Experts), tokens: make([]int32, n*used), slotOf: make([]int32, n*used),
 		gates: make([]float32, n),
 	}
 	if used > 1 {
@@ -173,37 +181,33 @@ func (m *mixtureOfExperts) forward(s *Session, il int, a activations) {
 	}
 	groupByExpert(r, sc, n)
 
-	start := int32(0)
+	// The experts some row chose run in rounds of as many as the cache
+	// holds (all at once when they are resident); each writes only its
+	// own rows' destinations, so the order does not change the result.
+	routed := sc.routed[:0]
 	for x := range r.experts {
-		end := sc.ends[x]
-		rows := int(end - start)
-		if rows == 0 {
-			continue
+		if sc.ends[x] > expertStart(sc, x) {
+			routed = append(routed, int32(x))
 		}
-		toks := sc.tokens[start:end]
-		xg, g, u, eo := sc.xg.Slice(0, rows), sc.gate.Slice(0, rows), sc.up.Slice(0, rows), sc.eo.Slice(0, rows)
-		if rows == n {
-			// Every row chose this expert (always so for one token):
-			// they are a.xn's rows in order, no gathering needed.
-			xg = a.xn
-		} else {
-			b.GetRows(xg, a.xn, toks)
-		}
-		b.MatMulExperts(g, m.GateExps.Slice(x*f, (x+1)*f), xg)
-		b.MatMulExperts(u, m.UpExps.Slice(x*f, (x+1)*f), xg)
-		b.SwiGLU(g, g, u)
-		b.MatMulExperts(eo, m.DownExps.Slice(x*e, (x+1)*e), g)
-		// Scatter: choice 0 goes straight into the output, the others
-		// into their slots, each row multiplied by its weight.
-		for i, t := range toks {
-			j := int(sc.slotOf[int(start)+i])
-			dst := a.o.Row(int(t))
-			if j > 0 {
-				dst = sc.slots.Row((j-1)*n + int(t))
+	}
+	if m.paged != nil {
+		m.paged.residentFirst(routed)
+	}
+	for len(routed) > 0 {
+		round := routed
+		if m.paged != nil {
+			round = routed[:min(len(routed), m.paged.slots())]
+			if err := m.paged.fetch(round); err != nil {
+				if s.fault == nil {
+					s.fault = fmt.Errorf("model: layer %d: %w", il, err)
+				}
+				return
 			}
-			b.Scale(dst, eo.Row(i), sc.weight[int(t)*r.used+j])
 		}
-		start = end
+		for _, x := range round {
+			m.runExpert(s, a, int(x), e, f)
+		}
+		routed = routed[len(round):]
 	}
 	for j := 1; j < r.used; j++ {
 		b.Add(a.o, a.o, sc.slots.Slice((j-1)*n, j*n))
@@ -230,6 +234,55 @@ func (m *mixtureOfExperts) forward(s *Session, il int, a activations) {
 		}
 	}
 	b.Add(a.o, a.o, sh)
+}
+
+// expertStart is where expert x's grouped rows start in sc.tokens.
+func expertStart(sc *moeScratch, x int) int32 {
+	if x == 0 {
+		return 0
+	}
+	return sc.ends[x-1]
+}
+
+// expert is the gate, up and down rows of expert x (e: n_embd, f:
+// n_ff_exp); a paged expert must have been fetched.
+func (m *mixtureOfExperts) expert(x, e, f int) (gate, up, down compute.Tensor) {
+	if m.paged != nil {
+		return m.paged.views(x)
+	}
+	return m.GateExps.Slice(x*f, (x+1)*f), m.UpExps.Slice(x*f, (x+1)*f), m.DownExps.Slice(x*e, (x+1)*e)
+}
+
+// runExpert runs expert x over the rows that chose it and scatters its
+// weighted outputs: choice 0 straight into the output, the others into
+// their slots.
+func (m *mixtureOfExperts) runExpert(s *Session, a activations, x, e, f int) {
+	b, sc, r := s.b, s.moe, &m.r
+	n := a.xn.Rows()
+	start, end := expertStart(sc, x), sc.ends[x]
+	rows := int(end - start)
+	toks := sc.tokens[start:end]
+	xg, g, u, eo := sc.xg.Slice(0, rows), sc.gate.Slice(0, rows), sc.up.Slice(0, rows), sc.eo.Slice(0, rows)
+	if rows == n {
+		// Every row chose this expert (always so for one token): they
+		// are a.xn's rows in order, no gathering needed.
+		xg = a.xn
+	} else {
+		b.GetRows(xg, a.xn, toks)
+	}
+	gw, uw, dw := m.expert(x, e, f)
+	b.MatMulExperts(g, gw, xg)
+	b.MatMulExperts(u, uw, xg)
+	b.SwiGLU(g, g, u)
+	b.MatMulExperts(eo, dw, g)
+	for i, t := range toks {
+		j := int(sc.slotOf[int(start)+i])
+		dst := a.o.Row(int(t))
+		if j > 0 {
+			dst = sc.slots.Row((j-1)*n + int(t))
+		}
+		b.Scale(dst, eo.Row(i), sc.weight[int(t)*r.used+j])
+	}
 }
 
 // groupByExpert lists the (token, choice) pairs of n rows grouped by
@@ -275,8 +328,17 @@ func (m *Model) Parameters() (total, active int64) {
 			continue
 		}
 		var experts int64
+		if moe.paged != nil {
+			// The slots stand in for the experts, which stay in the file.
+			file, slots := moe.paged.elements()
+			total += file - slots
+			active += file - slots
+			experts = file
+		}
 		for _, t := range []compute.Tensor{moe.GateExps, moe.UpExps, moe.DownExps} {
-			experts += int64(t.Rows()) * int64(t.Cols())
+			if t.Valid() {
+				experts += int64(t.Rows()) * int64(t.Cols())
+			}
 		}
 		active -= experts / int64(moe.r.experts) * int64(moe.r.experts-moe.r.used)
 	}

@@ -290,7 +290,7 @@ func (s *Session) Forward(ids []int32) ([]float32, error) {
 		if end == len(ids) {
 			out = outLast
 		}
-		s.m.net.forward(s, ids[start:end], s.pos, out)
+		s.m.net.forward(s, input{ids: ids[start:end]}, s.pos, out)
 		if err := s.takeFault(pos0); err != nil {
 			return nil, err
 		}
@@ -322,7 +322,7 @@ func (s *Session) ForwardAll(ids []int32) ([]float32, error) {
 	all := make([]float32, len(ids)*vocab)
 	for start := 0; start < len(ids); start += s.outCap {
 		end := min(start+s.outCap, len(ids))
-		s.m.net.forward(s, ids[start:end], s.pos, outAll)
+		s.m.net.forward(s, input{ids: ids[start:end]}, s.pos, outAll)
 		if err := s.takeFault(pos0); err != nil {
 			return nil, err
 		}

@@ -12,17 +12,9 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
-)
 
-// chromiumFlags are the flags DESIGN.md lists for headless Chromium here,
-// plus one: ForceEagerMeasureMemory makes
-// performance.measureUserAgentSpecificMemory answer at once instead of at
-// the next garbage collection (up to 20 s later). chromedp adds
-// --remote-debugging-port=0 and --user-data-dir.
-var chromiumFlags = []string{
-	"headless", "no-sandbox", "disable-gpu", "disable-quic", "no-first-run",
-	"disable-background-networking", "disable-component-update", "disable-sync",
-}
+	hchromium "github.com/hearth-ai/hearth/internal/chromium"
+)
 
 // browser is one Chromium process with a fresh profile and one page.
 type browser struct {
@@ -42,11 +34,7 @@ func startBrowser(parent context.Context, chromium string, verbose bool, logf fu
 	if err != nil {
 		return nil, err
 	}
-	opts := []chromedp.ExecAllocatorOption{chromedp.ExecPath(chromium), chromedp.UserDataDir(profile)}
-	for _, f := range chromiumFlags {
-		opts = append(opts, chromedp.Flag(f, true))
-	}
-	opts = append(opts, chromedp.Flag("enable-blink-features", "ForceEagerMeasureMemory"))
+	opts := hchromium.Options(chromium, profile, chromedp.Flag("enable-blink-features", "ForceEagerMeasureMemory"))
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(parent, opts...)
 	ctx, cancelCtx := chromedp.NewContext(allocCtx)
 	b := &browser{ctx: ctx, profile: profile, verbose: verbose, logf: logf}

@@ -17,6 +17,8 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
+	"github.com/hearth-ai/hearth/internal/chromium"
+
 	"github.com/hearth-ai/hearth/internal/testdata"
 )
 
@@ -43,6 +45,13 @@ type Request struct {
 	Template string // the chat template; "" means PassThroughTemplate
 	N        int    // tokens to generate; 0 means 16
 	NCtx     int    // context size; 0 means 2048
+	// CacheType is the text model's KV cache type, "f32" or "f16"; ""
+	// leaves wllama's default (f16).
+	CacheType string
+	// FlashAttn is "on" or "off" for both the text model and the vision
+	// encoder (llama.cpp's mtmd takes the context's setting); "" leaves
+	// llama.cpp's default (auto: on, for a CPU).
+	FlashAttn string
 }
 
 // Token is one generated token and its log-probability.
@@ -81,7 +90,7 @@ type Oracle struct {
 // the test when Chromium or wllama is missing.
 func Start(t testing.TB) *Oracle {
 	t.Helper()
-	chromium := chromiumPath(t)
+	chromiumAt := chromiumPath(t)
 	wllamaDir := wllamaESM(t)
 	srv, err := startServer(wllamaDir)
 	if err != nil {
@@ -89,11 +98,7 @@ func Start(t testing.TB) *Oracle {
 	}
 	t.Cleanup(srv.close)
 
-	opts := []chromedp.ExecAllocatorOption{chromedp.ExecPath(chromium), chromedp.UserDataDir(t.TempDir())}
-	for _, f := range []string{"headless", "no-sandbox", "disable-gpu", "disable-quic", "no-first-run",
-		"disable-background-networking", "disable-component-update", "disable-sync"} {
-		opts = append(opts, chromedp.Flag(f, true))
-	}
+	opts := chromium.Options(chromiumAt, t.TempDir())
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	browser, cancelBrowser := chromedp.NewContext(allocCtx)
 	t.Cleanup(func() {
@@ -106,15 +111,12 @@ func Start(t testing.TB) *Oracle {
 	return &Oracle{browser: browser, srv: srv}
 }
 
-// chromiumPath is Debian's chromium, or $HEARTH_CHROMIUM.
+// chromiumPath is the Chromium the oracle drives (internal/chromium).
 func chromiumPath(t testing.TB) string {
 	t.Helper()
-	p := os.Getenv("HEARTH_CHROMIUM")
-	if p == "" {
-		p = "/usr/bin/chromium"
-	}
-	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("the vision oracle needs Chromium at %s (apt-get install chromium, or set HEARTH_CHROMIUM): %v", p, err)
+	p, err := chromium.Path()
+	if err != nil {
+		t.Fatalf("the vision oracle: %v", err)
 	}
 	return p
 }
@@ -184,6 +186,7 @@ func (o *Oracle) Run(req Request) (*Result, error) {
 	arg, err := json.Marshal(map[string]any{
 		"model": files.model, "mmproj": files.mmproj, "image": files.image,
 		"text": req.Text, "template": req.Template, "n": req.N, "nCtx": req.NCtx,
+		"cacheType": req.CacheType, "flashAttn": req.FlashAttn,
 	})
 	if err != nil {
 		return nil, err

@@ -43,6 +43,9 @@ window.visionOracle = async (req) => {
     await w.loadModel([textBlob, mmprojBlob], {
       n_threads: 1,
       n_ctx: req.nCtx,
+      cache_type_k: req.cacheType || undefined,
+      cache_type_v: req.cacheType || undefined,
+      flash_attn: req.flashAttn === 'on' ? true : req.flashAttn === 'off' ? false : undefined,
       n_gpu_layers: 0,
       n_parallel: 1,
       jinja: true,

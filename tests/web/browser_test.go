@@ -5,7 +5,6 @@ package web
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -13,24 +12,17 @@ import (
 
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"github.com/hearth-ai/hearth/internal/chromium"
 )
 
-// chromiumFlags are the flags DESIGN.md lists for headless Chromium here
-// (chromedp adds --remote-debugging-port and the fresh --user-data-dir).
-var chromiumFlags = []string{
-	"headless", "no-sandbox", "disable-gpu", "disable-quic", "no-first-run",
-	"disable-background-networking", "disable-component-update", "disable-sync",
-}
-
-// chromiumPath is Debian's chromium, or $HEARTH_CHROMIUM.
+// chromiumPath is the Chromium the tests drive (internal/chromium): the
+// test fails, not skips, without it.
 func chromiumPath(t *testing.T) string {
 	t.Helper()
-	p := os.Getenv("HEARTH_CHROMIUM")
-	if p == "" {
-		p = "/usr/bin/chromium"
-	}
-	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("the web app's tests need Chromium at %s (apt-get install chromium, or set HEARTH_CHROMIUM): %v", p, err)
+	p, err := chromium.Path()
+	if err != nil {
+		t.Fatalf("the web app's tests: %v", err)
 	}
 	return p
 }
@@ -49,12 +41,7 @@ type page struct {
 // after timeout.
 func newPage(t *testing.T, timeout time.Duration) *page {
 	t.Helper()
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromiumPath(t)), chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900),
-	}
-	for _, f := range chromiumFlags {
-		opts = append(opts, chromedp.Flag(f, true))
-	}
+	opts := chromium.Options(chromiumPath(t), t.TempDir(), chromedp.WindowSize(1280, 900))
 	ctx, cancelTimeout := context.WithTimeout(context.Background(), timeout)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
 	tabCtx, cancelTab := chromedp.NewContext(allocCtx)

@@ -76,6 +76,11 @@ type loadOptions struct {
 	// KVType is the KV cache's element type: "f16" (or "": the default)
 	// or "f32" (kvtype.go).
 	KVType string
+	// ExpertBudget, when > 0, pages a mixture of experts' experts from the
+	// source into an expert cache of at most these bytes in the arena
+	// (model.LoadOptions.ExpertBudget): the glue must then keep the source
+	// open until the model is unloaded.
+	ExpertBudget int64
 }
 
 // DefaultBatch is the browser engine's prefill pass: a 32-token pass
@@ -118,7 +123,7 @@ func (e *engine) load(src uint32, opt loadOptions) (*modelInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	report, err := checkModel(f, dev, nCtx, batch, kvType, opt.Limits)
+	report, err := checkModel(f, dev, nCtx, batch, kvType, opt.Limits, opt.ExpertBudget)
 	if err != nil {
 		return nil, err
 	}
@@ -135,15 +140,17 @@ func (e *engine) load(src uint32, opt loadOptions) (*modelInfo, error) {
 	}
 	// One memory.grow for all the weights, to their exact size: the arena
 	// never gives pages back, so it must not grow by more than it needs.
-	sizes := make([]int64, len(f.Tensors))
-	for i, t := range f.Tensors {
-		sizes[i] = t.Size
-	}
+	// Paged experts stay in the source; their cache's slots count instead.
+	sizes := modelcheck.WeightSizes(f, report.Experts)
 	if err := back.Reserve(arena.ReserveSize(sizes...)); err != nil {
 		back.Close()
 		return nil, fmt.Errorf("the model's %d MB of weights do not fit the browser's memory: %w", arena.ReserveSize(sizes...)>>20, err)
 	}
-	m, err := model.Load(f, back)
+	var lopt model.LoadOptions
+	if report.Experts != nil {
+		lopt.ExpertBudget = opt.ExpertBudget
+	}
+	m, err := model.LoadWith(f, back, lopt)
 	if err != nil {
 		back.Close()
 		return nil, err
@@ -187,6 +194,25 @@ func (e *engine) memory() memoryReport {
 	runtime.ReadMemStats(&ms)
 	r.GoHeapLive, r.GoHeapSys, r.GoSys = int64(ms.HeapAlloc), int64(ms.HeapSys), int64(ms.Sys)
 	return r
+}
+
+// expertCache is the loaded model's expert cache as load and memory
+// report it, or nil when its experts are resident (or no model is loaded):
+// slots and experts a layer, the cache's bytes and the experts' (in the
+// source), lookups that hit and missed, and the bytes the misses read.
+func (e *engine) expertCache() map[string]any {
+	if e.m == nil {
+		return nil
+	}
+	st, ok := e.m.ExpertCache()
+	if !ok {
+		return nil
+	}
+	return map[string]any{
+		"slots": st.Slots, "experts": st.Experts, "layers": st.Layers,
+		"cacheBytes": st.CacheBytes, "expertBytes": st.ExpertBytes,
+		"hits": st.Hits, "misses": st.Misses, "hitRate": st.HitRate(), "bytesRead": st.BytesRead,
+	}
 }
 
 // unload frees the model; the arena memory stays with the glue.

@@ -9,16 +9,21 @@
 // synchronously; each returns an object, with an error field when the call
 // failed:
 //
-//	load(source, nCtx, batch[, opts]) → {arch, layers, embd, vocab, weightType, context, threads, addBOS, arenaBytes, seconds, needBytes, kvType}
+//	load(source, nCtx, batch[, opts]) → {arch, layers, embd, vocab, weightType, context, threads, addBOS, arenaBytes, seconds, needBytes, kvType[, expertCache]}
 //	probe(source, nCtx, batch[, opts]) → {arch, layers, embd, vocab, context, weightBytes, kvBytes, scratchBytes, needBytes, fileBytes}
 //	tokenize(text)            → {ids}
 //	chat(messages[, opts])    → {ids, prompt, template}   (chat.go)
 //	start(ids, sampling)      → {promptTokens, prefillSeconds}
 //	next(more)                → {id, text, eog, full, done, complete, forwardSeconds}
-//	memory()                  → {arenaBytes, arenaUsed, kvTokens, goHeapLive, goHeapSys, goSys}
+//	memory()                  → {arenaBytes, arenaUsed, kvTokens, goHeapLive, goHeapSys, goSys[, expertCache]}
 //	unload()                  → {}
 //
-// opts of load and probe: {replace, limit, limitWhy, kvType}: kvType is
+// opts of load and probe: {replace, limit, limitWhy, kvType, expertBudget}:
+// expertBudget (bytes) pages a mixture of experts' experts from the source
+// into an expert cache of at most that size in the arena, and the glue
+// keeps the source open until the model is unloaded; expertCache (load,
+// memory) then reports {slots, experts, layers, cacheBytes, expertBytes,
+// hits, misses, hitRate, bytesRead}. kvType is
 // the KV cache's element type, "f16" (the default) or "f32"; replace lets the
 // load take the place of a loaded model once the new file has passed its
 // checks (probe.go); limit (bytes) is a memory ceiling besides the arena's
@@ -62,23 +67,31 @@ func main() {
 			if err != nil {
 				return nil, &loadError{err: err, modelLoaded: e.m != nil}
 			}
-			return map[string]any{
+			res := map[string]any{
 				"arch": info.Arch, "layers": info.Layers, "embd": info.Embd, "vocab": info.Vocab,
 				"weightType": info.WeightType, "context": info.Context, "threads": info.Threads,
 				"addBOS": info.AddBOS, "arenaBytes": info.ArenaBytes, "seconds": info.Seconds,
 				"needBytes": info.NeedBytes, "kvType": info.KVType,
-			}, nil
+			}
+			if c := e.expertCache(); c != nil {
+				res["expertCache"] = c
+			}
+			return res, nil
 		}),
 		"probe": call(func(args []js.Value) (map[string]any, error) {
 			r, err := e.probe(uint32(intArg(args, 0)), checkOptions(args, loadOptions{Context: intArg(args, 1), Batch: intArg(args, 2)}))
 			if err != nil {
 				return nil, err
 			}
-			return map[string]any{
+			res := map[string]any{
 				"arch": r.Arch, "layers": r.Layers, "embd": r.Embd, "vocab": r.Vocab, "context": r.Context,
 				"weightBytes": r.WeightBytes, "kvBytes": r.KVBytes, "scratchBytes": r.ScratchBytes,
 				"needBytes": r.NeedBytes(), "fileBytes": r.FileBytes,
-			}, nil
+			}
+			if p := r.Experts; p != nil {
+				res["expertCache"] = map[string]any{"slots": p.Slots, "experts": p.Experts, "layers": p.Layers, "cacheBytes": p.CacheBytes, "expertBytes": p.ExpertBytes}
+			}
+			return res, nil
 		}),
 		"tokenize": call(func(args []js.Value) (map[string]any, error) {
 			if len(args) < 1 || args[0].Type() != js.TypeString {
@@ -132,10 +145,14 @@ func main() {
 		}),
 		"memory": call(func([]js.Value) (map[string]any, error) {
 			m := e.memory()
-			return map[string]any{
+			res := map[string]any{
 				"arenaBytes": m.ArenaBytes, "arenaUsed": m.ArenaUsed, "kvTokens": m.KVTokens,
 				"goHeapLive": m.GoHeapLive, "goHeapSys": m.GoHeapSys, "goSys": m.GoSys,
-			}, nil
+			}
+			if c := e.expertCache(); c != nil {
+				res["expertCache"] = c
+			}
+			return res, nil
 		}),
 		"chat": call(e.chatRequest),
 		"unload": call(func([]js.Value) (map[string]any, error) {

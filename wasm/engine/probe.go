@@ -26,10 +26,11 @@ const arenaLimitWhy = "WebAssembly's 32-bit memory, where the browser engine kee
 
 // checkModel checks f for a session of nCtx tokens (0: the model's) and
 // batch tokens a pass with a KV cache of type kv, against the arena's
-// ceiling and limits.
-func checkModel(f *gguf.File, dev *arena.JSDevice, nCtx, batch int, kv dtype.Type, limits []modelcheck.Limit) (*modelcheck.Report, error) {
+// ceiling and limits, with a mixture's experts paged into expertBudget
+// bytes when it is > 0.
+func checkModel(f *gguf.File, dev *arena.JSDevice, nCtx, batch int, kv dtype.Type, limits []modelcheck.Limit, expertBudget int64) (*modelcheck.Report, error) {
 	all := append([]modelcheck.Limit{{Bytes: int64(dev.MaxPages()) * arena.PageSize, Why: arenaLimitWhy}}, limits...)
-	return modelcheck.Check(f, modelcheck.Options{Context: nCtx, Batch: batch, KVElementBytes: kvElementBytes(kv), Threads: dev.Threads(), Limits: all})
+	return modelcheck.Check(f, modelcheck.Options{Context: nCtx, Batch: batch, KVElementBytes: kvElementBytes(kv), Threads: dev.Threads(), Limits: all, ExpertBudget: expertBudget})
 }
 
 // probeReport is what probe reports: what loading the model would take.
@@ -57,7 +58,7 @@ func (e *engine) probe(src uint32, opt loadOptions) (*probeReport, error) {
 	if err != nil {
 		return nil, err
 	}
-	r, err := checkModel(f, dev, opt.Context, batch, kv, opt.Limits)
+	r, err := checkModel(f, dev, opt.Context, batch, kv, opt.Limits, opt.ExpertBudget)
 	if err != nil {
 		return nil, err
 	}
@@ -65,7 +66,7 @@ func (e *engine) probe(src uint32, opt loadOptions) (*probeReport, error) {
 }
 
 // checkOptions adds the check options of args[3] ({replace, limit,
-// limitWhy}) to opt.
+// limitWhy, kvType, expertBudget}) to opt.
 func checkOptions(args []js.Value, opt loadOptions) loadOptions {
 	if len(args) < 4 || args[3].Type() != js.TypeObject {
 		return opt
@@ -74,6 +75,9 @@ func checkOptions(args []js.Value, opt loadOptions) loadOptions {
 	opt.Replace = o.Get("replace").Truthy()
 	if kv := o.Get("kvType"); kv.Type() == js.TypeString {
 		opt.KVType = kv.String()
+	}
+	if b := o.Get("expertBudget"); b.Type() == js.TypeNumber && b.Float() > 0 {
+		opt.ExpertBudget = int64(b.Float())
 	}
 	if l := o.Get("limit"); l.Type() == js.TypeNumber && l.Float() > 0 {
 		why := "the page's memory limit"

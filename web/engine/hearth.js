@@ -70,23 +70,26 @@ export class Hearth {
   // must have (error.reason 'checksum' if not; nothing is cached then).
   // cancel() ends the load. kvType is the
   // KV cache's element type: 'f16' (half the memory; llama.cpp's default)
-  // or 'f32'.
+  // or 'f32'. expertBudget (bytes) lets a mixture of experts whose experts
+  // do not fit run with them left in the file and paged on demand into an
+  // expert cache of at most that size; the answer's (and memory()'s)
+  // expertCache then says {slots, experts, cacheBytes, hits, misses, hitRate …}.
   load(source, {
     threads = 1, nCtx = 0, batch = 0, cache = true, revalidate = false, simd = 'auto',
-    replace = false, memoryLimit = 0, memoryLimitWhy = '', kvType = 'f16', sha256 = '', onProgress,
+    replace = false, memoryLimit = 0, memoryLimitWhy = '', kvType = 'f16', sha256 = '', expertBudget = 0, onProgress,
   } = {}) {
     const args = typeof source === 'string' || source instanceof URL ? { url: this.#absolute(source) } : { blob: source };
     return this.#request('load', {
-      ...args, threads, nCtx, batch, cache, revalidate, simd, replace, memoryLimit, memoryLimitWhy, kvType, sha256,
+      ...args, threads, nCtx, batch, cache, revalidate, simd, replace, memoryLimit, memoryLimitWhy, kvType, sha256, expertBudget,
       cancelFlag: this.#armCancel(),
     }, onProgress);
   }
 
   // probe runs load's checks on a model without loading it: {arch,
   // context, weightBytes, kvBytes, scratchBytes, needBytes, fileBytes}.
-  probe(source, { nCtx = 0, batch = 0, memoryLimit = 0, memoryLimitWhy = '', kvType = 'f16', onProgress } = {}) {
+  probe(source, { nCtx = 0, batch = 0, memoryLimit = 0, memoryLimitWhy = '', kvType = 'f16', expertBudget = 0, onProgress } = {}) {
     const args = typeof source === 'string' || source instanceof URL ? { url: this.#absolute(source) } : { blob: source };
-    return this.#request('probe', { ...args, nCtx, batch, memoryLimit, memoryLimitWhy, kvType, cancelFlag: this.#armCancel() }, onProgress);
+    return this.#request('probe', { ...args, nCtx, batch, memoryLimit, memoryLimitWhy, kvType, expertBudget, cancelFlag: this.#armCancel() }, onProgress);
   }
 
   // cancel ends the load (or probe) under way: its promise rejects with

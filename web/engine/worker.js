@@ -4,7 +4,7 @@
 // Requests {id, type, ...} get one answer {id, ok} or {id, error}; while
 // one runs, events {id, event: 'progress' | 'token', ...} may come first.
 //   load      {url | blob, threads, nCtx, batch, cache = true, revalidate = false, simd = 'auto',
-//              replace = false, memoryLimit, memoryLimitWhy, cancelFlag, kvType = 'f16', sha256}
+//              replace = false, memoryLimit, memoryLimitWhy, cancelFlag, kvType = 'f16', sha256, expertBudget}
 //             → model info, timings, and where the bytes came from:
 //               {cached, storage: 'opfs' | 'memory' | 'blob', kernels, downloadSeconds, loadSeconds,
 //                needBytes, ...}
@@ -27,6 +27,13 @@
 //             'download' (network → OPFS, or → memory without OPFS), then
 //             'upload' (file → arena); a model already in OPFS skips the
 //             download (one event {phase: 'cached'}).
+//             expertBudget (bytes): a mixture of experts whose experts do
+//             not fit may run with them left in the file (OPFS, or the
+//             blob) and paged on demand into an LRU expert cache of at
+//             most this size in the arena; the file stays open while the
+//             model is loaded, and the answer's expertCache (and memory's)
+//             says {slots, experts, layers, cacheBytes, expertBytes, hits,
+//             misses, hitRate, bytesRead}.
 //   tokenize  {text}                       → ids
 //   chat      {messages: [{role, content}], addGenerationPrompt = true}
 //             → {ids, prompt, template}: the conversation rendered with the
@@ -49,7 +56,7 @@
 //             document). A schema the engine cannot compile is an error
 //             naming the keyword. Compiled schemas and the vocabulary's
 //             token trie are kept for the next generation.
-//   probe     {url | blob, nCtx, batch, memoryLimit, memoryLimitWhy, kvType = 'f16'}
+//   probe     {url | blob, nCtx, batch, memoryLimit, memoryLimitWhy, kvType = 'f16', expertBudget}
 //             → {arch, context, weightBytes, kvBytes, scratchBytes, needBytes, fileBytes, ...}:
 //               load's checks alone (a URL is downloaded as load does)
 //   cancel    {}   ends the load or probe under way: true if there was one
@@ -99,6 +106,24 @@ const concurrent = { stop: true, memory: true, models: true, cancel: true };
 let modelLoaded = false;
 // The cancel state of the load or probe under way (cancelState), or null.
 let loading = null;
+// The source a model with paged experts (load's expertBudget) reads its
+// experts from while it is loaded: {id, m}, or null. It is released
+// when the model is unloaded, replaced, or lost to a failed load.
+let pagedSource = null;
+
+// expertBudget is the engine's load and probe option of msg.expertBudget
+// (none unless it is a positive byte count).
+function expertBudget(msg) {
+  return msg.expertBudget > 0 ? { expertBudget: msg.expertBudget } : {};
+}
+
+// releasePagedSource unregisters and closes the paged model's source.
+function releasePagedSource() {
+  if (!pagedSource) return;
+  engine?.removeSource(pagedSource.id);
+  pagedSource.m.close();
+  pagedSource = null;
+}
 const base = new URL('.', import.meta.url);
 
 // The store, opened on first use (null: no OPFS here).
@@ -341,7 +366,7 @@ async function checkRemoteHeader(e, url, msg, signal) {
     };
     const id = e.addSource(source);
     try {
-      e.probe(id, msg.nCtx ?? 0, msg.batch ?? 0, { kvType: msg.kvType, ...memoryLimit(msg) });
+      e.probe(id, msg.nCtx ?? 0, msg.batch ?? 0, { kvType: msg.kvType, ...memoryLimit(msg), ...expertBudget(msg) });
       return;
     } catch (err) {
       if (!short) throw err;
@@ -367,15 +392,26 @@ async function loadModel(msg, event, c) {
     const uploaded = progressReporter(event, 'upload', m.cached, 8 << 20);
     let filled = 0;
     m.source.onFill = (n) => { filled += n; uploaded(filled, m.source.size); };
+    const read = m.source.read;
     const id = e.addSource(cancellable(m.source, c));
     try {
-      info = e.load(id, msg.nCtx ?? 0, msg.batch ?? 0, { replace: !!msg.replace, kvType: msg.kvType, ...memoryLimit(msg) });
+      info = e.load(id, msg.nCtx ?? 0, msg.batch ?? 0, { replace: !!msg.replace, kvType: msg.kvType, ...memoryLimit(msg), ...expertBudget(msg) });
     } finally {
-      e.removeSource(id);
+      if (!info?.expertCache) e.removeSource(id);
     }
     uploaded(m.source.size, m.source.size, true); // the header's bytes were read too: all of it is in
+    // The model that was loaded is gone: so is its source.
+    releasePagedSource();
+    if (info.expertCache) {
+      // Paged experts: the source stays open for the model's life, read
+      // on demand, no longer reporting upload progress or cancellable.
+      m.source.read = read;
+      m.source.onFill = null;
+      pagedSource = { id, m };
+    }
   } catch (err) {
     if (err.modelLoaded !== undefined) modelLoaded = err.modelLoaded;
+    if (!modelLoaded) releasePagedSource();
     // A stored file that is not a valid GGUF file will never load: drop
     // it rather than serve it again (closed first: an open file cannot
     // be removed). A cancelled load's read errors say nothing of the file.
@@ -383,7 +419,7 @@ async function loadModel(msg, event, c) {
     if (err.badFile && !c.cancelled() && m.storage === 'opfs') await (await modelStore())?.remove(m.entry.url).catch(() => {});
     throw err;
   }
-  m.close();
+  if (!pagedSource || pagedSource.m !== m) m.close();
   modelLoaded = true;
   mem.loadPeak = Math.max(mem.loadPeak, sampleMemory());
   return {
@@ -416,7 +452,7 @@ const handlers = {
       try {
         const id = e.addSource(cancellable(m.source, c));
         try {
-          return e.probe(id, msg.nCtx ?? 0, msg.batch ?? 0, { kvType: msg.kvType, ...memoryLimit(msg) });
+          return e.probe(id, msg.nCtx ?? 0, msg.batch ?? 0, { kvType: msg.kvType, ...memoryLimit(msg), ...expertBudget(msg) });
         } finally {
           e.removeSource(id);
         }
@@ -522,6 +558,7 @@ const handlers = {
 
   async unload() {
     if (engine) engine.unload();
+    releasePagedSource();
     modelLoaded = false;
     return true;
   },

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/hearth-ai/hearth/engine/compute"
+	"github.com/hearth-ai/hearth/engine/dtype"
 	"github.com/hearth-ai/hearth/engine/gguf"
 	"github.com/hearth-ai/hearth/engine/model"
 	"github.com/hearth-ai/hearth/engine/tokenizer"
@@ -108,31 +109,56 @@ type loaded struct {
 	model *model.Model
 	tok   *tokenizer.Tokenizer
 	back  compute.Backend
+	file  *gguf.File // open while the model pages its experts from it, else nil
 }
 
 func (l *loaded) Close() {
 	l.model.Close()
 	l.back.Close()
+	if l.file != nil {
+		l.file.Close()
+	}
 }
 
 // load opens the file, reads its tokenizer and loads its weights.
-func (m *modelFlags) load() (*loaded, error) {
+func (m *modelFlags) load() (*loaded, error) { return m.loadPaged(nil) }
+
+// loadPaged is load with the experts of a mixture paged into the bytes
+// budget(f) says (none when budget is nil or says 0); the file then stays
+// open until Close.
+func (m *modelFlags) loadPaged(budget func(f *gguf.File) (int64, error)) (*loaded, error) {
 	f, err := gguf.Open(m.path)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
+	var opt model.LoadOptions
+	if budget != nil {
+		if opt.ExpertBudget, err = budget(f); err != nil {
+			f.Close()
+			return nil, err
+		}
+	}
+	keep := false
+	defer func() {
+		if !keep {
+			f.Close()
+		}
+	}()
 	tok, err := tokenizer.FromGGUF(f)
 	if err != nil {
 		return nil, err
 	}
 	back := compute.NewReferenceOrder(m.threads, m.order)
-	mod, err := model.Load(f, back)
+	mod, err := model.LoadWith(f, back, opt)
 	if err != nil {
 		back.Close()
 		return nil, err
 	}
-	return &loaded{model: mod, tok: tok, back: back}, nil
+	l := &loaded{model: mod, tok: tok, back: back}
+	if _, paged := mod.ExpertCache(); paged {
+		keep, l.file = true, f
+	}
+	return l, nil
 }
 
 // promptFlags choose the input tokens: text to tokenize or ids.
@@ -192,11 +218,16 @@ func checkFinite(logits []float32) error {
 // session opens a session big enough for need tokens: --ctx, or the
 // model's context length capped at model.DefaultContext.
 func (l *loaded) session(ctx, need int) (*model.Session, error) {
+	return l.sessionKV(ctx, need, dtype.F32)
+}
+
+// sessionKV is session with a KV cache of type kv (F32 or F16).
+func (l *loaded) sessionKV(ctx, need int, kv dtype.Type) (*model.Session, error) {
 	if ctx == 0 {
 		ctx = min(l.model.HP.ContextLength, model.DefaultContext)
 	}
 	if need > ctx {
 		return nil, fmt.Errorf("prompt of %d tokens exceeds the context of %d", need, ctx)
 	}
-	return l.model.NewSession(model.SessionOptions{Context: ctx})
+	return l.model.NewSession(model.SessionOptions{Context: ctx, KVType: kv})
 }

@@ -4,10 +4,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strconv"
 	"strings"
 
+	"github.com/hearth-ai/hearth/engine/dtype"
 	"github.com/hearth-ai/hearth/engine/sample"
 	"github.com/hearth-ai/hearth/engine/sample/constrain"
 )
@@ -25,6 +27,10 @@ type generateResult struct {
 	// Complete (with --schema only) says whether the text is a whole
 	// document of the schema; -n or the context can cut it short.
 	Complete *bool `json:"complete,omitempty"`
+	// Logprobs (with --logprobs) are the natural-log probabilities of the
+	// generated ids under the model (a softmax over the whole vocabulary
+	// of the raw logits, as llama.cpp's server reports them).
+	Logprobs []float64 `json:"logprobs,omitempty"`
 }
 
 // runGenerate continues the prompt by up to -n tokens. The ids include an
@@ -32,13 +38,29 @@ type generateResult struct {
 // --schema FILE every token is sampled among those that keep the text a
 // valid document of the JSON schema (engine/sample/constrain), -n
 // defaults to the context's room, and the text is the document's exact
-// bytes.
+// bytes. With --image and --mmproj the prompt holds an image (see
+// imagePrompt) and prompt_tokens counts its positions too.
 func runGenerate(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("generate", stderr)
 	var mf modelFlags
 	var pf promptFlags
+	var vf visionFlags
 	mf.register(fs)
 	pf.register(fs)
+	vf.register(fs)
+	logprobs := fs.Bool("logprobs", false, "also print the log-probability of each generated token")
+	kvType := dtype.F32
+	fs.Func("kv-type", "KV cache `type`: f32 (the default) or f16 (llama.cpp's default)", func(s string) error {
+		switch s {
+		case "f32":
+			kvType = dtype.F32
+		case "f16":
+			kvType = dtype.F16
+		default:
+			return fmt.Errorf("want f32 or f16")
+		}
+		return nil
+	})
 	n := fs.Int("n", 32, "most tokens to generate")
 	def := sample.DefaultConfig()
 	var cfg sample.Config
@@ -62,6 +84,9 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 			return nil, err
 		}
 		if err := pf.check(); err != nil {
+			return nil, err
+		}
+		if err := vf.check(&pf); err != nil {
 			return nil, err
 		}
 		if *n < 0 {
@@ -89,27 +114,38 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 			return nil, err
 		}
 		defer m.Close()
-		prompt, err := pf.ids(m.tok)
+		var chunks []chunk
+		if vf.enabled() {
+			chunks, err = vf.imageChunks(m, pf.prompt)
+		} else {
+			var prompt []int32
+			prompt, err = pf.ids(m.tok)
+			chunks = []chunk{{ids: prompt, n: len(prompt)}}
+		}
 		if err != nil {
 			return nil, err
 		}
-		if len(prompt) == 0 {
+		npos := positions(chunks)
+		if npos == 0 {
 			return nil, fmt.Errorf("the prompt has no tokens")
 		}
-		s, err := m.session(mf.ctx, len(prompt))
+		s, err := m.sessionKV(mf.ctx, npos, kvType)
 		if err != nil {
 			return nil, err
 		}
 		defer s.Close()
-		res := &generateResult{IDs: []int32{}, PromptTokens: len(prompt), Stop: "length"}
-		history := append([]int32(nil), prompt...)
+		res := &generateResult{IDs: []int32{}, PromptTokens: npos, Stop: "length"}
+		if *logprobs {
+			res.Logprobs = []float64{}
+		}
+		history := textIDs(chunks)
 		var text []int32
 		var con *constrain.Constraint
 		var masked []float32
 		if schema != nil {
 			con = constrain.New(schema, m.tok)
 		}
-		logits, err := s.Forward(prompt)
+		logits, err := evalChunks(s, chunks)
 		for i := 0; err == nil && i < *n; i++ {
 			if err = checkFinite(logits); err != nil {
 				break
@@ -127,6 +163,9 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 				break
 			}
 			res.IDs = append(res.IDs, id)
+			if *logprobs {
+				res.Logprobs = append(res.Logprobs, logProb(logits, id))
+			}
 			history = append(history, id)
 			if con != nil {
 				if err = con.Accept(id); err != nil {
@@ -181,4 +220,17 @@ func floatFlag(dst *float32) func(string) error {
 		*dst = float32(v)
 		return nil
 	}
+}
+
+// logProb is log softmax(logits)[id], in float64.
+func logProb(logits []float32, id int32) float64 {
+	mx := float64(logits[0])
+	for _, v := range logits {
+		mx = max(mx, float64(v))
+	}
+	sum := 0.0
+	for _, v := range logits {
+		sum += math.Exp(float64(v) - mx)
+	}
+	return float64(logits[id]) - mx - math.Log(sum)
 }

@@ -5,6 +5,7 @@
 //	hearth tokenize -m model.gguf --text "Hello" [--add-bos] [--parse-special]
 //	hearth logits   -m model.gguf (--prompt S | --tokens 1,2,3)
 //	hearth generate -m model.gguf (--prompt S | --tokens …) -n 32 [--temp 0] [--seed K] …
+//	hearth generate -m text.gguf --mmproj mmproj.gguf --image photo.jpg --prompt S -n 32 [--logprobs]
 //	hearth bench    -m model.gguf [-p 128] [-n 64] [--runs 3]
 //
 // logits, generate and bench also take --threads N, --ctx N and
@@ -66,6 +67,8 @@ commands:
   logits    -m FILE (--prompt S | --tokens 1,2,3)            → {"tokens": […], "logits": […]}
   generate  -m FILE (--prompt S | --tokens …) -n N [--temp T --seed K --top-k K --top-p P --min-p P --repeat-penalty R]
                                                              → {"ids": […], "text": "…"}
+            [--mmproj FILE --image FILE]  an image in the prompt (at its <__media__> marker, else first)
+            [--logprobs] [--kv-type f32|f16]
   bench     -m FILE [-p 128] [-n 64] [--runs 3]              → prefill and decode tokens/s
 
 logits, generate and bench also take --threads N, --ctx N and --order x86|wasm

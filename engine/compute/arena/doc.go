@@ -65,7 +65,11 @@
 // pairs computed in Go by the reference's own angle code, host.go) and
 // attention (attention_f16 over an F16 cache); Copy of F32 rows into an
 // F16 tensor (new keys and values into an F16 cache) calls convert_f16.
-// New refuses a kernel module that lacks any kernel of Signatures.
+// New refuses a kernel module that lacks any kernel of Signatures. The
+// vision encoder's operations (LayerNorm, GELU, GELUQuick, SelfAttention)
+// have no kernel yet: they run in Go on the backend's private reference
+// backend, their operands copied out of the arena and back
+// (ops_encoder.go), so they give the reference's bits.
 //
 // # Numerics
 //

@@ -72,6 +72,9 @@ func Run(t *testing.T, newBackend func() compute.Backend, opt Options) {
 		{"AttentionIncremental", (*suite).attentionIncremental},
 		{"CopyF16", (*suite).copyF16},
 		{"AttentionF16", (*suite).attentionF16},
+		{"LayerNorm", (*suite).layerNorm},
+		{"GELU", (*suite).gelu},
+		{"SelfAttention", (*suite).selfAttention},
 	}
 	for i, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

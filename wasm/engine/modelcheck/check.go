@@ -137,6 +137,11 @@ type Options struct {
 	// Limits are the ceilings the model must stay under (none: no check
 	// of its size).
 	Limits []Limit
+	// ExpertBudget, when > 0, pages a mixture of experts' experts from
+	// the file into a cache of at most these bytes
+	// (model.LoadOptions.ExpertBudget): the memory counts the cache's
+	// slots instead of the experts. Ignored for a model without experts.
+	ExpertBudget int64
 }
 
 // Report is what loading the model would take.
@@ -147,9 +152,14 @@ type Report struct {
 	Vocab   int
 	Context int // the session's tokens
 
-	WeightBytes  int64 // the tensors, as the arena holds them
+	WeightBytes  int64 // the tensors, as the arena holds them (with paged experts: the cache's slots, not the experts)
 	KVBytes      int64 // the KV cache when the context is full
 	ScratchBytes int64 // activations and logits of one pass
+
+	// With paged experts (Options.ExpertBudget): the plan of the expert
+	// cache (slots per layer, its bytes, the experts' bytes left in the
+	// file); nil otherwise.
+	Experts *model.ExpertCachePlan
 }
 
 // NeedBytes is the memory the model takes at most: weights, a full KV
@@ -168,13 +178,18 @@ func Check(f *gguf.File, opt Options) (*Report, error) {
 	if !slices.Contains(archs, hp.arch) {
 		return nil, &Error{Reason: Unsupported, Msg: fmt.Sprintf("its architecture %q is not one this engine runs yet (it runs %s)", hp.arch, strings.Join(archs, ", "))}
 	}
-	sizes := make([]int64, len(f.Tensors))
-	for i, t := range f.Tensors {
+	for _, t := range f.Tensors {
 		if !quant.Supported(t.Type) {
 			return nil, &Error{Reason: Unsupported, Msg: fmt.Sprintf("its tensor %q is stored as %s, a type this engine cannot run yet", t.Name, t.Type)}
 		}
-		sizes[i] = t.Size
 	}
+	var plan *model.ExpertCachePlan
+	if opt.ExpertBudget > 0 && hp.experts > 0 {
+		if plan, err = model.PlanExpertCache(f, opt.ExpertBudget); err != nil {
+			return nil, &Error{Reason: TooLarge, Msg: "its experts cannot be paged into the expert budget: " + strings.TrimPrefix(err.Error(), "model: "), Err: err}
+		}
+	}
+	sizes := WeightSizes(f, plan)
 	nCtx := opt.Context
 	switch {
 	case nCtx < 0:
@@ -191,7 +206,7 @@ func Check(f *gguf.File, opt Options) (*Report, error) {
 	if kvElem <= 0 {
 		kvElem = 4
 	}
-	r := &Report{Arch: hp.arch, Layers: hp.layers, Embd: hp.embd, Vocab: hp.vocab, Context: nCtx}
+	r := &Report{Arch: hp.arch, Layers: hp.layers, Embd: hp.embd, Vocab: hp.vocab, Context: nCtx, Experts: plan}
 	r.WeightBytes = arena.ReserveSize(sizes...)
 	r.KVBytes = int64(hp.layers) * int64(nCtx) * hp.kvPerToken() * kvElem
 	threads := int64(opt.Threads)
@@ -229,7 +244,7 @@ func Check(f *gguf.File, opt Options) (*Report, error) {
 		}
 	}
 	if tightest != nil {
-		return r, &Error{Reason: TooLarge, Msg: tooLargeMessage(r, hp, kvElem, *tightest)}
+		return r, &Error{Reason: TooLarge, Msg: tooLargeMessage(r, hp, kvElem, *tightest) + pagingHint(f, r, *tightest)}
 	}
 	// Binding without loading finds a missing or misshapen tensor now,
 	// not half-way through a load that has already unloaded the model.
@@ -251,6 +266,50 @@ func tooLargeMessage(r *Report, hp *shape, kvElem int64, l Limit) string {
 		}
 	}
 	return msg
+}
+
+// WeightSizes are the byte sizes of the tensors loading f allocates:
+// every tensor's, or with paged experts (plan not nil) every tensor's but
+// the experts' and the expert cache's slots. arena.ReserveSize of them is
+// the arena the weights take.
+func WeightSizes(f *gguf.File, plan *model.ExpertCachePlan) []int64 {
+	var paged []string
+	if plan != nil {
+		paged = plan.Paged
+	}
+	sizes := make([]int64, 0, len(f.Tensors))
+	for _, t := range f.Tensors {
+		if !slices.Contains(paged, t.Name) {
+			sizes = append(sizes, t.Size)
+		}
+	}
+	if plan != nil {
+		sizes = append(sizes, plan.PoolSizes...)
+	}
+	return sizes
+}
+
+// pagingHint says, for a mixture of experts too large with its experts
+// resident, the expert budget under which it would fit the limit l, if
+// one of at least an expert per layer would.
+func pagingHint(f *gguf.File, r *Report, l Limit) string {
+	if r.Experts != nil {
+		return ""
+	}
+	all, err := model.PlanExpertCache(f, 1<<62)
+	if err != nil {
+		return ""
+	}
+	rest := arena.ReserveSize(WeightSizes(f, &model.ExpertCachePlan{Paged: all.Paged})...)
+	room := l.Bytes - rest - r.KVBytes - r.ScratchBytes
+	perSlot := all.ExpertBytes / int64(all.Experts)
+	// Each layer and kind's slots are one more arena allocation, rounded
+	// up to arena.Align.
+	room -= int64(len(all.Paged)) * arena.Align
+	if room < perSlot {
+		return ""
+	}
+	return fmt.Sprintf(". Its experts (%s) could stay in the file, paged into an expert cache of at most %s", FormatBytes(all.ExpertBytes), FormatBytes(room))
 }
 
 // shape is what Check needs of the hyperparameters.
