@@ -8,11 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/hearth-ai/hearth/engine/compute/arena"
-	"github.com/hearth-ai/hearth/engine/compute/arena/wazerodev"
 	"github.com/hearth-ai/hearth/engine/dtype"
-	"github.com/hearth-ai/hearth/engine/gguf"
-	"github.com/hearth-ai/hearth/engine/model"
 	"github.com/hearth-ai/hearth/models/synth"
 )
 
@@ -65,43 +61,5 @@ func TestCheckEstimateMatchesTheArena(t *testing.T) {
 // whole, runs a full batch through it, and returns the arena bytes in use.
 func arenaUsage(t *testing.T, path string, nCtx, batch int) int64 {
 	t.Helper()
-	dev, err := wazerodev.New(wazerodev.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := arena.New(dev, arena.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
-	f, err := gguf.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var sizes []int64
-	for _, ti := range f.Tensors {
-		sizes = append(sizes, ti.Size)
-	}
-	if err := b.Reserve(arena.ReserveSize(sizes...)); err != nil {
-		t.Fatal(err)
-	}
-	m, err := model.Load(f, b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
-	s, err := m.NewSession(model.SessionOptions{Context: nCtx, Batch: batch})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	ids := make([]int32, batch)
-	for i := range ids {
-		ids[i] = int32(i*7+1) % int32(m.HP.Vocab)
-	}
-	if _, err := s.Forward(ids); err != nil {
-		t.Fatal(err)
-	}
-	return b.Usage().Used
+	return pagedArenaUsage(t, path, nil, nCtx, batch)
 }

@@ -117,8 +117,9 @@ func TestCheckPagingFitsTheLimit(t *testing.T) {
 	}
 }
 
-// pagedArenaUsage is arenaUsage with the experts paged as plan says: the
-// weights reserved at WeightSizes, the file open while the model runs.
+// pagedArenaUsage is arenaUsage with the experts paged as plan says (nil:
+// all resident): the weights reserved at WeightSizes, the file open while
+// the model runs.
 func pagedArenaUsage(t *testing.T, path string, plan *model.ExpertCachePlan, nCtx, batch int) int64 {
 	t.Helper()
 	dev, err := wazerodev.New(wazerodev.Options{})
@@ -138,12 +139,16 @@ func pagedArenaUsage(t *testing.T, path string, plan *model.ExpertCachePlan, nCt
 	if err := b.Reserve(arena.ReserveSize(WeightSizes(f, plan)...)); err != nil {
 		t.Fatal(err)
 	}
-	m, err := model.LoadWith(f, b, model.LoadOptions{ExpertBudget: plan.CacheBytes})
+	var opt model.LoadOptions
+	if plan != nil {
+		opt.ExpertBudget = plan.CacheBytes
+	}
+	m, err := model.LoadWith(f, b, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer m.Close()
-	if st, _ := m.ExpertCache(); st.Slots != plan.Slots {
+	if st, _ := m.ExpertCache(); plan != nil && st.Slots != plan.Slots {
 		t.Fatalf("the model has %d slots a layer, the plan %d", st.Slots, plan.Slots)
 	}
 	s, err := m.NewSession(model.SessionOptions{Context: nCtx, Batch: batch})
