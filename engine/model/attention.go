@@ -36,7 +36,7 @@ func (at *selfAttention) bindQKV(bd *binder, i int, hp *Hyperparameters) {
 	nq, nk, nv := hp.Heads*hp.HeadDimK, hp.KVHeads*hp.HeadDimK, hp.KVHeads*hp.HeadDimV
 	if qkv := bd.optWeight(blk(i, "attn_qkv.weight"), hp.Embd, nq+nk+nv); qkv.Valid() {
 		at.Q, at.K, at.V = qkv.Slice(0, nq), qkv.Slice(nq, nq+nk), qkv.Slice(nq+nk, nq+nk+nv)
-		if bias := blk(i, "attn_qkv.bias"); bd.has(bias) {
+		if bias := blk(i, "attn_qkv.bias"); bd.Has(bias) {
 			at.QBias = bd.vectorPart(bias, nq+nk+nv, 0, nq)
 			at.KBias = bd.vectorPart(bias, nq+nk+nv, nq, nk)
 			at.VBias = bd.vectorPart(bias, nq+nk+nv, nq+nk, nv)

@@ -113,13 +113,13 @@ func LoadWith(f *gguf.File, backend compute.Backend, opt LoadOptions) (*Model, e
 	}
 	net, err := c(&hp, bd)
 	if err == nil {
-		err = bd.err
+		err = bd.Err()
 	}
 	if err != nil {
-		bd.release()
+		bd.Release()
 		return nil, err
 	}
-	return &Model{HP: hp, Backend: backend, WeightType: weightType(f, embd.Type), net: net, weights: bd.owned, experts: bd.experts}, nil
+	return &Model{HP: hp, Backend: backend, WeightType: weightType(f, embd.Type), net: net, weights: bd.Owned(), experts: bd.experts}, nil
 }
 
 // weightType names the file's main weight type: the most common type among

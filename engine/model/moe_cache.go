@@ -198,7 +198,7 @@ type pagedTensor struct {
 }
 
 // bindPaged checks block i's expert tensors as binding does and allocates
-// their slots instead of loading them (nil after a failure, in bd.err).
+// their slots instead of loading them (nil after a failure, in bd.Err()).
 func (c *expertCache) bindPaged(bd *binder, i int, shapes [3][]int) *pagedExperts {
 	slots := c.stats.Slots
 	p := &pagedExperts{c: c, slotOf: make([]int32, c.stats.Experts), owner: make([]int32, slots), used: make([]uint64, slots)}
@@ -210,7 +210,7 @@ func (c *expertCache) bindPaged(bd *binder, i int, shapes [3][]int) *pagedExpert
 	}
 	for k, name := range expertKinds {
 		shape := shapes[k]
-		info := bd.check(blk(i, name), true, false, shape)
+		info := bd.Check(blk(i, name), true, false, shape)
 		if info == nil {
 			return nil
 		}
@@ -220,7 +220,7 @@ func (c *expertCache) bindPaged(bd *binder, i int, shapes [3][]int) *pagedExpert
 			bd.fail("tensor %q: expert slots: %v", info.Name, err)
 			return nil
 		}
-		bd.owned = append(bd.owned, pool)
+		bd.Own(pool)
 		p.kinds[k] = pagedTensor{info: info, pool: pool, rows: rows, bytes: info.Size / int64(c.stats.Experts)}
 	}
 	return p

@@ -63,7 +63,7 @@ func Load(f *gguf.File, b compute.Backend) (*Encoder, error) {
 		return nil, err
 	}
 	e := &Encoder{Params: p, FlashAttention: true, b: b}
-	bd := &binder{f: f, b: b}
+	bd := newBinder(f, b)
 	d, ff, np := p.NEmbd, p.NFF, p.Patches()
 
 	// clip_model_loader::load_tensors: the names of clip-impl.h's TN_*.
@@ -107,14 +107,14 @@ func Load(f *gguf.File, b compute.Backend) (*Encoder, error) {
 		e.fc = bd.matrix("mm.model.fc.weight", d*p.ScaleFactor*p.ScaleFactor, out)
 		e.outEmbd = out
 	}
-	if bd.err == nil && e.outEmbd <= 0 {
+	if bd.Err() == nil && e.outEmbd <= 0 {
 		bd.fail("the projector's output width is %d", e.outEmbd)
 	}
-	if bd.err != nil {
-		bd.free()
-		return nil, bd.err
+	if err := bd.Err(); err != nil {
+		bd.Release()
+		return nil, err
 	}
-	e.owned = bd.owned
+	e.owned = bd.Owned()
 	return e, nil
 }
 
