@@ -313,3 +313,39 @@ func viewsOf(p *pagedExperts, x int) [3]compute.Tensor {
 	g, u, d := p.views(x)
 	return [3]compute.Tensor{g, u, d}
 }
+
+// A paged decode step that hits the cache allocates nothing, as a
+// resident one does (TestDecodeStepDoesNotAllocate).
+func TestPagedDecodeStepHittingDoesNotAllocate(t *testing.T) {
+	s := tinySpec{arch: "qwen3moe", experts: 4, used: 2, ffExp: 32, seed: 8}.withDefaults()
+	m := s.loadPaged(t, 1<<40)
+	sess, err := m.NewSession(SessionOptions{Context: 128})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	if _, err := sess.Forward(pagedPrompt); err != nil {
+		t.Fatal(err)
+	}
+	for id := int32(0); id < int32(s.vocab); id++ { // every expert paged in
+		if _, err := sess.Forward([]int32{id}); err != nil {
+			t.Fatal(err)
+		}
+		if sess.Pos() > 100 {
+			break
+		}
+	}
+	m.ResetExpertCacheCounts()
+	tok := []int32{3}
+	allocs := testing.AllocsPerRun(20, func() {
+		if _, err := sess.Forward(tok); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if st, _ := m.ExpertCache(); st.Misses != 0 {
+		t.Fatalf("%d misses with room for every expert", st.Misses)
+	}
+	if allocs != 0 {
+		t.Errorf("%v allocations per paged decode step, want 0", allocs)
+	}
+}
