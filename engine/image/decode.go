@@ -95,6 +95,14 @@ func decodePixels(f Format, data []byte) (*RGB, error) {
 	if f == GIF {
 		return decodeGIF(data)
 	}
+	if f == JPEG {
+		// Our decoder gives stb_image's pixels; what it refuses (an
+		// unusual coding, or a broken file) goes to image/jpeg, which
+		// decodes the unusual and names what is broken.
+		if img, err := decodeJPEG(data); err == nil {
+			return img, nil
+		}
+	}
 	r := bytes.NewReader(data)
 	var img goimage.Image
 	var err error

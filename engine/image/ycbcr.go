@@ -9,8 +9,9 @@ import goimage "image"
 // 1/4 from the nearest and next sample, in integers), other ratios by
 // replication (stbi__resample_row_generic), and each pixel is converted
 // with stb's 12-bit fixed-point BT.601 full-range formulas
-// (stbi__YCbCr_to_RGB_row). The inverse DCT before this step is Go's,
-// which may differ from stb's by one level in some samples.
+// (stbi__YCbCr_to_RGB_row). It serves the images decoded by Go's
+// decoders (lossy WebP, and the JPEGs our own decoder, jpeg.go, leaves to
+// image/jpeg), whose inverse DCT may differ from stb's by a level or two.
 func yCbCrToRGB(m *goimage.YCbCr) *RGB {
 	b := m.Bounds()
 	w, h := b.Dx(), b.Dy()
