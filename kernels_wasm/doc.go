@@ -91,6 +91,24 @@
 //	    llama.cpp does; scratch holds 4·AttentionF16ScratchFloats(n, pos0,
 //	    dk, dv) bytes (attention_f16.go)
 //
+// The vision encoder's operations (compute.Backend.LayerNorm, GELU,
+// GELUQuick and SelfAttention), bit for bit the reference's:
+//
+//	layernorm(dst, x, w, b, rows, cols i32, eps f32)
+//	    each row normalised (mean and variance summed in float64), then
+//	    times w and plus b, each skipped when its pointer is 0
+//	    (encoder_rows.go)
+//	gelu(dst, x, n, table, clamp i32)
+//	    a table of 65536 float32s at x rounded to a half; with clamp, 0 at
+//	    or below −10 and x at or above 10 (encoder_rows.go)
+//	self_attention_prep(kt, vr, k, v, n, heads, d, row0, row1 i32)
+//	self_attention(dst, q, kt, vr, n, heads, d, row0, row1 i32, scale f32, scratch i32)
+//	    ggml's tiled CPU flash attention, every row over every row: the
+//	    keys (transposed by blocks of eight) and values rounded to halves
+//	    for rows [row0, row1), then the outputs of query rows [row0, row1),
+//	    four rows a block; scratch holds SelfAttentionScratchBytes(d)
+//	    bytes (self_attention.go, expf_lanes.go)
+//
 // Their fused multiply-adds are float32 FMAs done exactly in float64
 // (fma32.go).
 //

@@ -21,6 +21,11 @@ func floatOpsSignatures() map[string][2][]api.ValueType {
 		KernelRope:         {{i32, i32, i32, i32, i32, i32, i32, i32}, nil},
 		KernelAttention:    {{i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, f32, i32}, nil},
 		KernelAttentionF16: {{i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, f32, i32}, nil},
+		// the vision encoder's (encoder_rows.go, self_attention.go)
+		KernelLayerNorm:         {{i32, i32, i32, i32, i32, i32, f32}, nil},
+		KernelGELU:              {{i32, i32, i32, i32, i32}, nil},
+		KernelSelfAttentionPrep: {{i32, i32, i32, i32, i32, i32, i32, i32, i32}, nil},
+		KernelSelfAttention:     {{i32, i32, i32, i32, i32, i32, i32, i32, i32, f32, i32}, nil},
 	}
 	for _, typ := range dequantTypes {
 		sigs[DequantizeKernel(typ.String())] = [2][]api.ValueType{{i32, i32, i32}, nil}
@@ -64,6 +69,10 @@ func TestFloatOpsTrapOutOfBounds(t *testing.T) {
 		{KernelRope, []uint64{64, 64, 1, 8, 8, 8, 0, size - 16}},
 		{KernelAttention, []uint64{64, 64, size - 64, 64, 1, 0, 1, 1, 32, 4, 32, 4, one, 4096}},
 		{KernelAttention, []uint64{64, 4096, 8192, 12288, 1, 0, 1, 1, 32, 4, 32, 4, one, size - 64}},
+		{KernelLayerNorm, []uint64{64, size - 12, 0, 0, 1, 8, one}},
+		{KernelGELU, []uint64{64, size - 8, 8, 0, 1}},
+		{KernelSelfAttentionPrep, []uint64{size - 64, 4096, 8192, 12288, 64, 1, 4, 0, 64}},
+		{KernelSelfAttention, []uint64{64, 4096, 8192, 12288, 64, 1, 4, 0, 64, one, size - 64}},
 	} {
 		if _, err := e.mod.ExportedFunction(c.name).Call(e.ctx, c.args...); err == nil {
 			t.Errorf("%s%v read or wrote past the end of memory without a trap", c.name, c.args)

@@ -6,7 +6,7 @@ import (
 
 // registerFloatOps defines and exports the float-operation kernels: the
 // dequantizers and get_rows, add, mul, scale, silu, swiglu, softmax,
-// rmsnorm, rope_apply, attention and attention_f16 (with their internal helpers fma32,
+// rmsnorm, rope_apply, attention and attention_f16, the encoder's kernels (registerEncoderOps; with their internal helpers fma32,
 // expf, vexp_lanes, vsilu_lanes, softmax_row and dot_f32x64).
 func registerFloatOps(m *Module) {
 	fn := &actFuncs{fma32: defineFMA32(m), expf: defineExpf(m)}
@@ -23,4 +23,5 @@ func registerFloatOps(m *Module) {
 	m.ExportFunc(KernelRope, defineRope(m, fn.fma32))
 	m.ExportFunc(KernelAttention, defineAttention(m, fn, defineDotF32x64(m, fn.fma32)))
 	m.ExportFunc(KernelAttentionF16, defineAttentionF16(m, fn))
+	registerEncoderOps(m, fn)
 }

@@ -47,8 +47,9 @@ func encodeOn(t *testing.T, b compute.Backend, spec synth.MMProjSpec, flash bool
 // (compute.OrderWasm), for both projectors, F32 and quantized weights,
 // one thread and three; and the bits of the default order when its
 // MatMul runs the reference's kernels (arena.Options.ReferenceMatMul).
-// The encoder's own operations (LayerNorm, GELU, SelfAttention) run in Go
-// over the arena (arena/ops_encoder.go), so only MatMul's order differs.
+// The encoder's own operations (LayerNorm, GELU, SelfAttention) run as
+// kernels.wasm kernels that reproduce the reference's arithmetic
+// (arena/ops_encoder.go), so only MatMul's order differs.
 func TestEncodeArenaMatchesReference(t *testing.T) {
 	specs := []synth.MMProjSpec{
 		{Projector: synth.MMProjMLP, Type: dtype.Q8_0, Seed: 11},

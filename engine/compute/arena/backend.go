@@ -36,8 +36,9 @@ type Backend struct {
 	k    kernelSet
 
 	// Scratch blocks in the arena, grown on demand and kept.
-	xq      block // activation rows converted for MatMul
-	scratch block // kernel scratch: attention scores, rope angles, ids
+	xq      block    // activation rows converted for MatMul
+	scratch block    // kernel scratch: attention scores, rope angles, ids
+	geluTab [2]block // GELU and quick GELU tables (ops_encoder.go), once used
 
 	// conv says what xq holds: x converted to act as of generation gen.
 	// Every operation but MatMul bumps gen (see MatMul).

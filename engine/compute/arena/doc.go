@@ -66,10 +66,12 @@
 // attention (attention_f16 over an F16 cache); Copy of F32 rows into an
 // F16 tensor (new keys and values into an F16 cache) calls convert_f16.
 // New refuses a kernel module that lacks any kernel of Signatures. The
-// vision encoder's operations (LayerNorm, GELU, GELUQuick, SelfAttention)
-// have no kernel yet: they run in Go on the backend's private reference
-// backend, their operands copied out of the arena and back
-// (ops_encoder.go), so they give the reference's bits.
+// vision encoder's operations call layernorm, gelu (over tables of the
+// reference's GELU32 and GELUQuick32 values, written into the arena when
+// first used) and, for ggml's tiled flash attention (at least 64 rows),
+// self_attention_prep and self_attention; the other forms of
+// SelfAttention run in Go on the backend's private reference backend,
+// their operands copied out of the arena and back (ops_encoder.go).
 //
 // # Numerics
 //

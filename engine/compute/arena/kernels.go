@@ -28,6 +28,13 @@ const (
 	// KernelAttentionF16 is attention over an F16 key/value cache (same
 	// parameters; the cache strides count halves).
 	KernelAttentionF16 = "attention_f16"
+	// KernelSelfAttentionPrep and KernelSelfAttention are the vision
+	// encoder's flash attention (ops_encoder.go).
+	KernelSelfAttentionPrep = "self_attention_prep"
+	KernelSelfAttention     = "self_attention"
+	// KernelLayerNorm and KernelGELU are the encoder's row operations.
+	KernelLayerNorm = "layernorm"
+	KernelGELU      = "gelu"
 )
 
 // weightTypes are the weight types kernels.wasm multiplies.
@@ -99,6 +106,11 @@ func Signatures() []Signature {
 		Signature{Name: KernelRope, Params: []string{"dst", "x", "rows", "cols", "head_dim", "n_dims", "neox", "cs"}},
 		Signature{Name: KernelAttention, Params: attentionParams, F32: []int{12}},
 		Signature{Name: KernelAttentionF16, Params: attentionParams, F32: []int{12}},
+		Signature{Name: KernelSelfAttentionPrep, Params: []string{"kt", "vr", "k", "v", "n", "heads", "d", "row0", "row1"}},
+		Signature{Name: KernelSelfAttention, Params: []string{"dst", "q", "kt", "vr", "n", "heads", "d", "row0", "row1",
+			"scale", "scratch"}, F32: []int{9}},
+		Signature{Name: KernelLayerNorm, Params: []string{"dst", "x", "w", "b", "rows", "cols", "eps"}, F32: []int{6}},
+		Signature{Name: KernelGELU, Params: []string{"dst", "x", "n", "table", "clamp"}},
 	)
 }
 
@@ -119,6 +131,7 @@ type kernelSet struct {
 
 	add, mul, scale, silu, swiglu, softmax, rmsnorm, rope, attention Kernel
 	attentionF16                                                     Kernel
+	selfAttentionPrep, selfAttention, layerNorm, gelu                Kernel
 }
 
 // resolve looks every kernel of Signatures up; the module must have them
@@ -149,5 +162,7 @@ func (ks *kernelSet) resolve(dev Device) error {
 	ks.silu, ks.swiglu, ks.softmax = got[KernelSiLU], got[KernelSwiGLU], got[KernelSoftmax]
 	ks.rmsnorm, ks.rope, ks.attention = got[KernelRMSNorm], got[KernelRope], got[KernelAttention]
 	ks.attentionF16 = got[KernelAttentionF16]
+	ks.selfAttentionPrep, ks.selfAttention = got[KernelSelfAttentionPrep], got[KernelSelfAttention]
+	ks.layerNorm, ks.gelu = got[KernelLayerNorm], got[KernelGELU]
 	return nil
 }

@@ -142,6 +142,18 @@ func kAttention(dst uint32, q uint32, k uint32, v uint32, n uint32, pos0 uint32,
 //go:wasmimport kernels attention_f16
 func kAttentionF16(dst uint32, q uint32, k uint32, v uint32, n uint32, pos0 uint32, heads uint32, kvHeads uint32, dk uint32, dv uint32, kStride uint32, vStride uint32, scale float32, scratch uint32)
 
+//go:wasmimport kernels self_attention_prep
+func kSelfAttentionPrep(kt uint32, vr uint32, k uint32, v uint32, n uint32, heads uint32, d uint32, row0 uint32, row1 uint32)
+
+//go:wasmimport kernels self_attention
+func kSelfAttention(dst uint32, q uint32, kt uint32, vr uint32, n uint32, heads uint32, d uint32, row0 uint32, row1 uint32, scale float32, scratch uint32)
+
+//go:wasmimport kernels layernorm
+func kLayernorm(dst uint32, x uint32, w uint32, b uint32, rows uint32, cols uint32, eps float32)
+
+//go:wasmimport kernels gelu
+func kGelu(dst uint32, x uint32, n uint32, table uint32, clamp uint32)
+
 var jsKernels = []jsKernel{
 	{"quantize_q8_0", 3, 0, func(a *Args) { kQuantizeQ80(u(a, 0), u(a, 1), u(a, 2)) }},
 	{"quantize_q8_1", 3, 0, func(a *Args) { kQuantizeQ81(u(a, 0), u(a, 1), u(a, 2)) }},
@@ -188,4 +200,12 @@ var jsKernels = []jsKernel{
 	{"attention_f16", 14, 4096, func(a *Args) {
 		kAttentionF16(u(a, 0), u(a, 1), u(a, 2), u(a, 3), u(a, 4), u(a, 5), u(a, 6), u(a, 7), u(a, 8), u(a, 9), u(a, 10), u(a, 11), f(a, 12), u(a, 13))
 	}},
+	{"self_attention_prep", 9, 0, func(a *Args) {
+		kSelfAttentionPrep(u(a, 0), u(a, 1), u(a, 2), u(a, 3), u(a, 4), u(a, 5), u(a, 6), u(a, 7), u(a, 8))
+	}},
+	{"self_attention", 11, 512, func(a *Args) {
+		kSelfAttention(u(a, 0), u(a, 1), u(a, 2), u(a, 3), u(a, 4), u(a, 5), u(a, 6), u(a, 7), u(a, 8), f(a, 9), u(a, 10))
+	}},
+	{"layernorm", 7, 64, func(a *Args) { kLayernorm(u(a, 0), u(a, 1), u(a, 2), u(a, 3), u(a, 4), u(a, 5), f(a, 6)) }},
+	{"gelu", 5, 0, func(a *Args) { kGelu(u(a, 0), u(a, 1), u(a, 2), u(a, 3), u(a, 4)) }},
 }

@@ -1,0 +1,93 @@
+package arena_test
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/hearth-ai/hearth/engine/compute"
+)
+
+// benchImage is a 3 × size × size image of smooth bands and noise.
+func benchImage(size int) []float32 {
+	rng := rand.New(rand.NewPCG(1, 7))
+	img := make([]float32, 3*size*size)
+	for i := range img {
+		img[i] = float32(math.Sin(float64(i%size)*0.1) + 0.3*rng.NormFloat64())
+	}
+	return img
+}
+
+// timedBackend adds up the time spent in each of the encoder's backend
+// operations.
+type timedBackend struct {
+	compute.Backend
+	spent map[string]time.Duration
+}
+
+func (t *timedBackend) time(name string, start time.Time) { t.spent[name] += time.Since(start) }
+
+func (t *timedBackend) report(total time.Duration) string {
+	names := make([]string, 0, len(t.spent))
+	var ops time.Duration
+	for n, d := range t.spent {
+		names = append(names, n)
+		ops += d
+	}
+	sort.Slice(names, func(i, j int) bool { return t.spent[names[i]] > t.spent[names[j]] })
+	var s strings.Builder
+	fmt.Fprintf(&s, "total %.2fs", total.Seconds())
+	for _, n := range names {
+		fmt.Fprintf(&s, ", %s %.2fs (%.1f%%)", n, t.spent[n].Seconds(), 100*t.spent[n].Seconds()/total.Seconds())
+	}
+	fmt.Fprintf(&s, ", outside the backend %.2fs", (total - ops).Seconds())
+	return s.String()
+}
+
+func (t *timedBackend) MatMul(dst, w, x compute.Tensor) {
+	defer t.time("MatMul", time.Now())
+	t.Backend.MatMul(dst, w, x)
+}
+
+func (t *timedBackend) Add(dst, a, b compute.Tensor) {
+	defer t.time("Add", time.Now())
+	t.Backend.Add(dst, a, b)
+}
+
+func (t *timedBackend) Copy(dst, src compute.Tensor) {
+	defer t.time("Copy", time.Now())
+	t.Backend.Copy(dst, src)
+}
+
+func (t *timedBackend) Write(dst compute.Tensor, src []float32) {
+	defer t.time("Write", time.Now())
+	t.Backend.Write(dst, src)
+}
+
+func (t *timedBackend) Read(src compute.Tensor, dst []float32) {
+	defer t.time("Read", time.Now())
+	t.Backend.Read(src, dst)
+}
+
+func (t *timedBackend) LayerNorm(dst, x, w, b compute.Tensor, eps float32) {
+	defer t.time("LayerNorm", time.Now())
+	t.Backend.LayerNorm(dst, x, w, b, eps)
+}
+
+func (t *timedBackend) GELU(dst, x compute.Tensor) {
+	defer t.time("GELU", time.Now())
+	t.Backend.GELU(dst, x)
+}
+
+func (t *timedBackend) GELUQuick(dst, x compute.Tensor) {
+	defer t.time("GELUQuick", time.Now())
+	t.Backend.GELUQuick(dst, x)
+}
+
+func (t *timedBackend) SelfAttention(dst, q, k, v compute.Tensor, p compute.SelfAttention) {
+	defer t.time("SelfAttention", time.Now())
+	t.Backend.SelfAttention(dst, q, k, v, p)
+}
