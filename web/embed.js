@@ -33,6 +33,7 @@
   };
   const options = {
     model: d.model || '',
+    mmproj: d.mmproj || '', // a vision model's image encoder, loaded with data-model as a pair
     preload: on(d.preload),
     title: d.title || 'Hearth',
     position: d.position === 'bottom-left' ? 'bottom-left' : 'bottom-right',

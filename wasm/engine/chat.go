@@ -48,7 +48,18 @@ func (e *engine) chat(msgs []chat.Message, addGenerationPrompt bool) (*chatPromp
 	if err := e.loaded(); err != nil {
 		return nil, err
 	}
-	from := "gguf"
+	text, from, err := e.renderChat(msgs, addGenerationPrompt)
+	if err != nil {
+		return nil, err
+	}
+	return &chatPrompt{IDs: e.tok.Encode(text, true, true), Text: text, Template: from}, nil
+}
+
+// renderChat is chat's text before tokenizing, and where its template
+// came from: the template's output with a BOS (or final EOS) it wrote
+// itself removed when the tokenizer adds one.
+func (e *engine) renderChat(msgs []chat.Message, addGenerationPrompt bool) (text, from string, err error) {
+	from = "gguf"
 	if e.chatTmpl.parsed == nil {
 		src := e.chatTmpl.source
 		if src == "" {
@@ -56,16 +67,16 @@ func (e *engine) chat(msgs []chat.Message, addGenerationPrompt bool) (*chatPromp
 		}
 		t, err := chat.Parse(src)
 		if err != nil {
-			return nil, fmt.Errorf("the model's chat template does not parse: %w", err)
+			return "", "", fmt.Errorf("the model's chat template does not parse: %w", err)
 		}
 		e.chatTmpl.parsed = t
 	} else if e.chatTmpl.source == "" {
 		from = "chatml"
 	}
 	bos, eos := specialText(e.tok, e.tok.BOS()), specialText(e.tok, e.tok.EOS())
-	text, err := e.chatTmpl.parsed.Render(msgs, chat.Options{AddGenerationPrompt: addGenerationPrompt, BOSToken: bos, EOSToken: eos})
+	text, err = e.chatTmpl.parsed.Render(msgs, chat.Options{AddGenerationPrompt: addGenerationPrompt, BOSToken: bos, EOSToken: eos})
 	if err != nil {
-		return nil, fmt.Errorf("the model's chat template: %w", err)
+		return "", "", fmt.Errorf("the model's chat template: %w", err)
 	}
 	if e.tok.AddBOS() && bos != "" {
 		text = strings.TrimPrefix(text, bos)
@@ -73,7 +84,7 @@ func (e *engine) chat(msgs []chat.Message, addGenerationPrompt bool) (*chatPromp
 	if e.tok.AddEOS() && eos != "" {
 		text = strings.TrimSuffix(text, eos)
 	}
-	return &chatPrompt{IDs: e.tok.Encode(text, true, true), Text: text, Template: from}, nil
+	return text, from, nil
 }
 
 // specialText is the text of a special token as templates see it ("" for
@@ -86,36 +97,25 @@ func specialText(tok *tokenizer.Tokenizer, id int32) string {
 }
 
 // chatRequest is the glue's chat(messages[, {addGenerationPrompt}]) →
-// {ids, prompt, template}: messages is an array of {role, content}.
+// {ids, prompt, template, promptTokens}: messages is an array of {role,
+// content}, content a string or a list of parts with images
+// (chatimages.go: the answer then also says images, and promptTokens
+// counts the images' embeddings, which ids leave out).
 func (e *engine) chatRequest(args []js.Value) (map[string]any, error) {
-	if len(args) < 1 || args[0].Type() != js.TypeObject || !js.Global().Get("Array").Call("isArray", args[0]).Bool() {
+	if len(args) < 1 {
 		return nil, errors.New("chat takes an array of messages {role, content}")
 	}
-	msgs := make([]chat.Message, args[0].Length())
-	for i := range msgs {
-		m := args[0].Index(i)
-		if m.Type() != js.TypeObject {
-			return nil, fmt.Errorf("message %d is not an object {role, content}", i)
-		}
-		role, content := m.Get("role"), m.Get("content")
-		if role.Type() != js.TypeString || content.Type() != js.TypeString {
-			return nil, fmt.Errorf("message %d needs a string role and a string content", i)
-		}
-		msgs[i] = chat.Message{Role: role.String(), Content: content.String()}
+	msgs, images, err := readMessages(args[0])
+	if err != nil {
+		return nil, err
 	}
-	addGen := true
-	if len(args) > 1 && args[1].Type() == js.TypeObject {
-		if v := args[1].Get("addGenerationPrompt"); v.Type() == js.TypeBoolean {
-			addGen = v.Bool()
-		}
+	addGen := addGenerationPrompt(args)
+	if len(images) > 0 {
+		return e.chatWithImages(msgs, images, addGen)
 	}
 	p, err := e.chat(msgs, addGen)
 	if err != nil {
 		return nil, err
 	}
-	ids := make([]any, len(p.IDs))
-	for i, id := range p.IDs {
-		ids[i] = id
-	}
-	return map[string]any{"ids": ids, "prompt": p.Text, "template": p.Template}, nil
+	return map[string]any{"ids": idList(p.IDs), "prompt": p.Text, "template": p.Template, "promptTokens": len(p.IDs)}, nil
 }

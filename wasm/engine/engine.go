@@ -12,6 +12,7 @@ import (
 
 	"github.com/hearth-ai/hearth/engine/compute/arena"
 	"github.com/hearth-ai/hearth/engine/model"
+	"github.com/hearth-ai/hearth/engine/multimodal"
 	"github.com/hearth-ai/hearth/engine/sample"
 	"github.com/hearth-ai/hearth/engine/tokenizer"
 	"github.com/hearth-ai/hearth/wasm/engine/modelcheck"
@@ -38,6 +39,12 @@ type engine struct {
 	schemas schemaCache // constrained decoding (schema.go)
 
 	chatTmpl chatTemplate // the model's chat template (chat.go)
+
+	vis      *visionModel       // the image encoder of a vision pair (vision.go); nil without one
+	prepared *multimodal.Prompt // the prompt prepare assembled (chatimages.go)
+	// preparedSet is the prepared prompt's images, which encodeNext puts
+	// into the encoder's cache as they are encoded (imagecache.go).
+	preparedSet *multimodal.ImageSet
 }
 
 // modelInfo is what load reports.
@@ -81,6 +88,15 @@ type loadOptions struct {
 	// (model.LoadOptions.ExpertBudget): the glue must then keep the source
 	// open until the model is unloaded.
 	ExpertBudget int64
+	// MMProj, when not 0, is the source of the model's image encoder (an
+	// mmproj file): the two load as a pair (vision.go).
+	MMProj uint32
+	// MaxImagePixels is the pixel limit of images (0:
+	// DefaultMaxImagePixels).
+	MaxImagePixels int
+	// ImageCacheBytes bounds the encoded images the pair keeps
+	// (imagecache.go): 0, multimodal.DefaultCacheBytes; < 0, none.
+	ImageCacheBytes int64
 }
 
 // DefaultBatch is the browser engine's prefill pass: a 32-token pass
@@ -127,6 +143,10 @@ func (e *engine) load(src uint32, opt loadOptions) (*modelInfo, error) {
 	if err != nil {
 		return nil, err
 	}
+	pair, err := checkPair(opt, dev, report) // vision.go: the image encoder, if any
+	if err != nil {
+		return nil, err
+	}
 	tok, err := tokenizer.FromGGUF(f)
 	if err != nil {
 		return nil, err
@@ -141,7 +161,7 @@ func (e *engine) load(src uint32, opt loadOptions) (*modelInfo, error) {
 	// One memory.grow for all the weights, to their exact size: the arena
 	// never gives pages back, so it must not grow by more than it needs.
 	// Paged experts stay in the source; their cache's slots count instead.
-	sizes := modelcheck.WeightSizes(f, report.Experts)
+	sizes := append(modelcheck.WeightSizes(f, report.Experts), pair.sizes()...)
 	if err := back.Reserve(arena.ReserveSize(sizes...)); err != nil {
 		back.Close()
 		return nil, fmt.Errorf("the model's %d MB of weights do not fit the browser's memory: %w", arena.ReserveSize(sizes...)>>20, err)
@@ -166,11 +186,15 @@ func (e *engine) load(src uint32, opt loadOptions) (*modelInfo, error) {
 	}
 	e.back, e.m, e.tok, e.sess = back, m, tok, sess
 	e.chatTmpl = chatTemplateOf(f)
+	if err := e.bindEncoder(pair, opt.MaxImagePixels, opt.ImageCacheBytes); err != nil {
+		e.unload()
+		return nil, err
+	}
 	return &modelInfo{
 		Arch: m.HP.Arch, Layers: m.HP.Layers, Embd: m.HP.Embd, Vocab: m.HP.Vocab,
 		WeightType: m.WeightType.String(), Context: sess.Context(), Threads: back.Threads(),
 		AddBOS: tok.AddBOS(), ArenaBytes: int64(dev.Pages()) * arena.PageSize,
-		Seconds: time.Since(t0).Seconds(), NeedBytes: report.NeedBytes(), KVType: strings.ToLower(kvType.String()),
+		Seconds: time.Since(t0).Seconds(), NeedBytes: report.NeedBytes() + pair.needBytes(), KVType: strings.ToLower(kvType.String()),
 	}, nil
 }
 

@@ -9,13 +9,16 @@
 // synchronously; each returns an object, with an error field when the call
 // failed:
 //
-//	load(source, nCtx, batch[, opts]) → {arch, layers, embd, vocab, weightType, context, threads, addBOS, arenaBytes, seconds, needBytes, kvType[, expertCache]}
+//	load(source, nCtx, batch[, opts]) → {arch, layers, embd, vocab, weightType, context, threads, addBOS, arenaBytes, seconds, needBytes, kvType[, expertCache][, vision]}
 //	probe(source, nCtx, batch[, opts]) → {arch, layers, embd, vocab, context, weightBytes, kvBytes, scratchBytes, needBytes, fileBytes}
 //	tokenize(text)            → {ids}
-//	chat(messages[, opts])    → {ids, prompt, template}   (chat.go)
+//	chat(messages[, opts])    → {ids, prompt, template, promptTokens[, images]}   (chat.go, chatimages.go)
+//	prepare(messages[, opts]) → {promptTokens, images, inputs, pending, imagesCached, imagesEncoded} (chatimages.go)
+//	encodeNext()              → {image, images, tile, tiles, input, inputs, done, seconds, kept}
+//	startPrepared(sampling)   → {promptTokens, prefillSeconds}
 //	start(ids, sampling)      → {promptTokens, prefillSeconds}
 //	next(more)                → {id, text, eog, full, done, complete, forwardSeconds}
-//	memory()                  → {arenaBytes, arenaUsed, kvTokens, goHeapLive, goHeapSys, goSys[, expertCache]}
+//	memory()                  → {arenaBytes, arenaUsed, kvTokens, goHeapLive, goHeapSys, goSys[, expertCache][, imageCache]}
 //	unload()                  → {}
 //
 // opts of load and probe: {replace, limit, limitWhy, kvType, expertBudget}:
@@ -30,7 +33,38 @@
 // 4 GiB, limitWhy what sets it. A failed load or probe says why in reason
 // ("not-gguf", "truncated", "invalid", "unsupported", "too-large"; absent
 // for other failures), badFile when the bytes themselves are unusable,
-// and modelLoaded whether a model is still loaded after a failed load.
+// and modelLoaded whether a model is still loaded after a failed load; a
+// mixture of experts refused as "too-large" whose experts could be paged
+// also says expertBudget: the largest budget (bytes) that would fit.
+//
+// Vision (vision.go, chatimages.go): load's opts.mmproj is the source of
+// the model's image encoder (an mmproj GGUF file, general.architecture
+// "clip", projector mlp or idefics3); the pair is checked together before
+// a loaded model is given up (the encoder's tensors bound without memory,
+// its width against the model's, both models' weights, KV cache and
+// working memory — the encoder's included — against the limits), and the
+// answer adds vision {projector, imageSize, patchSize, tokensPerImage,
+// layers, embd, weightBytes, scratchBytes, maxImagePixels, tiles}; a
+// failure of the mmproj file says mmproj: true. opts.maxImagePixels bounds
+// images (default DefaultMaxImagePixels, checked from the header before
+// decoding). A message's content is a string or a list of parts
+// [{type: 'text', text}, {type: 'image', data: Uint8Array}]; chat counts
+// the images' embeddings in promptTokens without encoding anything;
+// prepare keeps the prompt, encodeNext encodes one image input (an image,
+// or one SmolVLM tile: image and tile say which, done when all are),
+// startPrepared evaluates it and starts the generation that next
+// continues. Images are not encoded twice (imagecache.go): the pair keeps
+// the embeddings of the images it encoded, keyed by the SHA-256 of their
+// bytes, at most opts.imageCacheBytes of them (default 64 MiB; 0: none),
+// and the layouts of those it decoded; prepare then takes a cached image
+// encoded (imagesCached; imagesEncoded are those left to encode, pending
+// their inputs), encodeNext's kept says the image it finished went into
+// the cache, chat counts a known image without decoding it, and memory
+// reports imageCache {images, bytes, maxBytes, layouts, hits, misses}.
+// The cache goes with the pair (unload, or a load replacing it).
+// A refused image answers reason "no-vision" (a model without
+// an encoder), "not-image", "image-corrupt" or "image-too-large"; the
+// model stays loaded and nothing is kept.
 //
 // source is the id of a file source the glue registered; sampling holds
 // temperature, topK, topP, minP, repeatPenalty, repeatLastN,
@@ -63,7 +97,7 @@ func main() {
 	var e engine
 	api := map[string]any{
 		"load": call(func(args []js.Value) (map[string]any, error) {
-			info, err := e.load(uint32(intArg(args, 0)), checkOptions(args, loadOptions{Context: intArg(args, 1), Batch: intArg(args, 2)}))
+			info, err := e.load(uint32(intArg(args, 0)), imageCacheOption(args, visionOptions(args, checkOptions(args, loadOptions{Context: intArg(args, 1), Batch: intArg(args, 2)}))))
 			if err != nil {
 				return nil, &loadError{err: err, modelLoaded: e.m != nil}
 			}
@@ -75,6 +109,9 @@ func main() {
 			}
 			if c := e.expertCache(); c != nil {
 				res["expertCache"] = c
+			}
+			if v := e.visionInfo(); v != nil {
+				res["vision"] = v
 			}
 			return res, nil
 		}),
@@ -152,9 +189,27 @@ func main() {
 			if c := e.expertCache(); c != nil {
 				res["expertCache"] = c
 			}
+			if c := e.imageCacheInfo(); c != nil {
+				res["imageCache"] = c
+			}
 			return res, nil
 		}),
-		"chat": call(e.chatRequest),
+		"chat":    call(e.chatRequest),
+		"prepare": call(e.prepareRequest),
+		"encodeNext": call(func([]js.Value) (map[string]any, error) {
+			return e.encodeNext()
+		}),
+		"startPrepared": call(func(args []js.Value) (map[string]any, error) {
+			cfg, schema, err := startSampling(args, 0)
+			if err != nil {
+				return nil, err
+			}
+			r, err := e.startPrepared(cfg, schema)
+			if err != nil {
+				return nil, err
+			}
+			return map[string]any{"promptTokens": r.PromptTokens, "prefillSeconds": r.PrefillSeconds}, nil
+		}),
 		"unload": call(func([]js.Value) (map[string]any, error) {
 			e.unload()
 			return map[string]any{}, nil
@@ -180,6 +235,7 @@ func call(f func(args []js.Value) (map[string]any, error)) js.Func {
 			var fe *gguf.FormatError
 			res := map[string]any{"error": err.Error(), "badFile": errors.As(err, &fe)}
 			addCheckDetails(res, err)
+			addImageDetails(res, err) // vision.go
 			return res
 		}
 		return out

@@ -101,12 +101,17 @@ func (e *loadError) Unwrap() error { return e.err }
 
 // addCheckDetails puts what the glue needs to know of a failed load or
 // probe into its answer res: the check's reason, whether the bytes are
-// bad, whether a model is still loaded.
+// bad, whether a model is still loaded, and for a mixture of experts too
+// large with its experts resident the expertBudget (bytes) under which
+// it would fit with them paged.
 func addCheckDetails(res map[string]any, err error) {
 	var ce *modelcheck.Error
 	if errors.As(err, &ce) {
 		res["reason"] = string(ce.Reason)
 		res["badFile"] = ce.BadFile()
+		if ce.ExpertBudget > 0 {
+			res["expertBudget"] = float64(ce.ExpertBudget)
+		}
 	}
 	var le *loadError
 	if errors.As(err, &le) {

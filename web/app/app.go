@@ -40,6 +40,11 @@ type App struct {
 	// Settings is the settings panel: the system prompt and the sampling
 	// fields as typed (settings.go).
 	Settings Settings
+
+	// Experts is the paging of a mixture of experts' experts: the offer
+	// for one too large, the setting and the loaded model's expert cache
+	// (app_experts.go).
+	Experts ExpertsState
 }
 
 // DefaultMaxTokens bounds one answer unless the settings say otherwise.
@@ -102,6 +107,13 @@ type ChatState struct {
 	// EditingID is the message being edited (0: none); EditDraft its text.
 	EditingID int
 	EditDraft string
+
+	// Attached are the images of the message being written, ImageError
+	// why the latest one was refused ("": none), Checking how many the
+	// engine is still checking (images.go).
+	Attached   []*Attachment
+	ImageError string
+	Checking   int
 }
 
 // Message is one turn shown in the chat.
@@ -117,6 +129,14 @@ type Message struct {
 	Tokens       int       // tokens received so far
 	Started      time.Time // when the first token came
 	MemoryBytes  int64     // the engine's memory when the answer ended (0: unknown)
+
+	// Images are the pictures of a user's message (images.go). An answer
+	// whose prompt holds images is Encoding them first: ImageStep is the
+	// latest encoder input done, ImageSteps how many were.
+	Images     []*Attachment
+	Encoding   bool
+	ImageStep  ImageStep
+	ImageSteps int
 }
 
 func (c *ChatState) add(role, text string) *Message {
@@ -162,7 +182,8 @@ func (a *App) CanLoad() bool { return !a.Busy() && strings.TrimSpace(a.Model.URL
 
 // CanSend tells whether the Send button does something.
 func (a *App) CanSend() bool {
-	return a.Model.Status == ModelReady && !a.Chat.Generating && strings.TrimSpace(a.Chat.Draft) != ""
+	return a.Model.Status == ModelReady && !a.Chat.Generating && a.Chat.Checking == 0 &&
+		(strings.TrimSpace(a.Chat.Draft) != "" || len(a.Chat.Attached) > 0)
 }
 
 // LoadModel starts loading the model at the URL field's address (absolute,
@@ -176,7 +197,7 @@ func (a *App) LoadModel() {
 		a.Model.Status, a.Model.Error = ModelFailed, fmt.Sprintf("%q is not a URL: %v", src, err)
 		return
 	}
-	if a.startLoad(ModelSource{URL: src, SHA256: catalogDigest(src)}) { // app_models.go: checked before the loaded model goes
+	if a.startLoad(ModelSource{URL: src, SHA256: catalogDigest(src), MMProj: catalogMMProj(src)}) { // app_models.go: checked before the loaded model goes; pair.go: a vision model's encoder
 		return
 	}
 	hadModel := a.Model.Status == ModelReady
@@ -212,7 +233,8 @@ func (a *App) Send() {
 	if !a.CanSend() {
 		return
 	}
-	a.Chat.add("user", strings.TrimSpace(a.Chat.Draft))
+	m := a.Chat.add("user", strings.TrimSpace(a.Chat.Draft))
+	a.takeAttachments(m) // images.go
 	a.Chat.Draft = ""
 	a.saveConversation()
 	a.answer() // app_chat.go
@@ -226,8 +248,8 @@ func (a *App) turns() []Turn {
 		out = append(out, Turn{Role: "system", Content: sp})
 	}
 	for _, m := range a.Chat.Messages {
-		if m.Text != "" {
-			out = append(out, Turn{Role: m.Role, Content: m.Text})
+		if m.Text != "" || len(sentImages(m)) > 0 {
+			out = append(out, Turn{Role: m.Role, Content: m.Text, Images: sentImages(m)})
 		}
 	}
 	return out
@@ -244,7 +266,8 @@ func (a *App) runGenerate(turns []Turn, answer *Message, opt GenerateOptions) {
 			}
 			answer.Stats = answerStats(res)
 		})
-		a.afterAnswer(answer) // app_chat.go: saved, memory recorded
+		a.afterAnswer(answer)        // app_chat.go: saved, memory recorded
+		a.refreshExpertCache(answer) // app_experts.go: the expert cache's hit rate
 	}
 	prompt, opt, err := a.fitContext(turns, opt) // app_chat.go: the context window
 	if err != nil {
@@ -260,7 +283,7 @@ func (a *App) runGenerate(turns []Turn, answer *Message, opt GenerateOptions) {
 	// A Stop pressed while the engine was starting may have reached it
 	// before the generation began: ask again once tokens come.
 	askedAgain := false
-	res, err := a.Engine.Generate(prompt.IDs, opt, func(text string) {
+	res, err := a.generate(prompt, opt, answer, func(text string) { // images.go
 		a.updateSoon(func() {
 			if answer.Text == "" {
 				// A first token often starts with the space that joins

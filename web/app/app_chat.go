@@ -116,13 +116,13 @@ func (a *App) fitContext(turns []Turn, opt GenerateOptions) (Prompt, GenerateOpt
 		return prompt, opt, err
 	}
 	if ctx > 0 {
-		opt.MaxTokens = max(1, min(opt.MaxTokens, ctx-len(prompt.IDs)))
+		opt.MaxTokens = max(1, min(opt.MaxTokens, ctx-prompt.Positions()))
 	}
 	// A template may leave out the system prompt (Phi-3's does): say so,
 	// rather than let the setting seem to do nothing.
 	dropsSystem := len(turns) > 0 && turns[0].Role == "system" && !strings.Contains(prompt.Text, turns[0].Content)
 	a.update(func() {
-		a.markWindow(dropped, ctx, len(prompt.IDs), opt.MaxTokens)
+		a.markWindow(dropped, ctx, prompt.Positions(), opt.MaxTokens)
 		if dropsSystem {
 			a.Chat.Notice = strings.TrimSpace(a.Chat.Notice + " This model's chat template leaves out the system prompt.")
 		}
@@ -135,7 +135,7 @@ func (a *App) fitContext(turns []Turn, opt GenerateOptions) (Prompt, GenerateOpt
 func (a *App) markWindow(dropped, ctx, promptTokens, answerTokens int) {
 	n := 0
 	for _, m := range a.Chat.Messages {
-		if m.Text == "" {
+		if m.Text == "" && len(sentImages(m)) == 0 { // the messages turns() sends
 			continue
 		}
 		m.OutOfContext = n < dropped

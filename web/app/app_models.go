@@ -28,6 +28,9 @@ type ModelSource struct {
 	// SHA256 is the digest (hex) the file must have: a catalog entry's,
 	// checked by the engine as it downloads.
 	SHA256 string
+	// MMProj is a vision model's image encoder, loaded with it as a pair
+	// (pair.go); nil for a text model.
+	MMProj *PairFile
 }
 
 // IsFile tells whether the source is a local file.
@@ -71,6 +74,10 @@ type LoadOptions struct {
 	// besides the engine's own; MemoryLimitWhy says what sets it.
 	MemoryLimit    int64
 	MemoryLimitWhy string
+	// ExpertBudget, when > 0, runs a mixture of experts with its experts
+	// paged from the file into an expert cache of at most this many bytes
+	// (app_experts.go); other models ignore it.
+	ExpertBudget int64
 }
 
 // LoadError is a failed load, as the engine describes it.
@@ -83,6 +90,10 @@ type LoadError struct {
 	Reason      string
 	Cancelled   bool // the load was cancelled
 	ModelLoaded bool // a model is still loaded: the one loaded before
+	// ExpertBudget, for a mixture of experts refused as "too-large", is the
+	// largest expert cache (bytes) with which it would fit, its experts
+	// paged from the file (LoadOptions.ExpertBudget); 0: none would.
+	ExpertBudget int64
 }
 
 func (e *LoadError) Error() string { return e.Msg }
@@ -234,15 +245,19 @@ func (a *App) startLoad(src ModelSource) bool {
 	a.Model.Progress = LoadProgress{Started: a.Now(), Updated: a.Now()}
 	a.Model.Info = ModelInfo{}
 	a.Models.Notice, a.Models.Cancelling = "", false
-	go a.runManagedLoad(mm, src, a.Models.Limit)
+	go a.runManagedLoad(mm, src, a.expertLoadOptions(a.Models.Limit)) // app_experts.go: paged experts
 	return true
 }
 
 func (a *App) runManagedLoad(mm ModelManager, src ModelSource, opt LoadOptions) {
+	pair := pairProgressOf(src) // pair.go: one bar for a pair's two files
 	info, err := mm.LoadSource(src, opt, func(p Progress) {
-		a.update(func() { a.Model.Progress.Update(p, a.Now()) })
+		a.update(func() { a.Model.Progress.Update(pair.add(p), a.Now()) })
 	})
-	a.update(func() { a.finishLoad(info, err) })
+	a.update(func() {
+		a.finishLoad(info, err)
+		a.noteExpertLoad(src, opt, info, err) // app_experts.go: the offer to page experts, the cache
+	})
 	// A download adds to the cache, a refused file may leave it; ask the
 	// browser to keep what is stored once there is something to keep.
 	a.refreshCached(err == nil && info.Storage == "opfs")

@@ -218,7 +218,8 @@ func TestDeleteCachedModel(t *testing.T) {
 }
 
 // The model pane as HTML: the catalog's eight models with their sizes
-// and licences, the vision ones disabled with a note; the stored models
+// and licences, the vision ones loadable as pairs (their size both
+// files'); the stored models
 // with Load and Delete; no "On this computer" section without files, and
 // no drop zone unless files are dragged.
 func TestModelManagerRenders(t *testing.T) {
@@ -231,7 +232,7 @@ func TestModelManagerRenders(t *testing.T) {
 	for _, want := range []string{
 		"SmolLM2 135M Instruct", "Text · 135M parameters · Q8_0 · 144.8 MB", `href="https://www.apache.org/licenses/LICENSE-2.0"`,
 		"Mixture of experts · 1B parameters (400M active) · Q4_K_M",
-		"Vision arrives with the vision engine.",
+		"Vision · 256M parameters · Q8_0 · 278.8 MB",
 		"tiny-q8_0.gguf", "22.6 MB · saved 2025-03-04 14:05",
 		"Storage: 36.3 MB used of 10.77 GB.", "Persistent storage not granted", `id="storage-keep"`,
 		`aria-label="Delete the saved copy of tiny-q8_0.gguf"`,
@@ -244,10 +245,10 @@ func TestModelManagerRenders(t *testing.T) {
 	if n := strings.Count(page, `class="model-item catalog-entry"`); n != 8 {
 		t.Errorf("%d catalog entries, want 8", n)
 	}
-	if n := len(regexp.MustCompile(`<button type="button" class="catalog-load"[^>]* disabled`).FindAllString(page, -1)); n != 2 {
-		t.Errorf("%d disabled catalog buttons, want the 2 vision models'", n)
+	if n := len(regexp.MustCompile(`<button type="button" class="catalog-load"[^>]* disabled`).FindAllString(page, -1)); n != 0 {
+		t.Errorf("%d disabled catalog buttons, want none (the vision models load as pairs)", n)
 	}
-	for _, absent := range []string{`id="local-models"`, `id="drop-zone"`, `id="model-cancel"`} {
+	for _, absent := range []string{`id="local-models"`, `id="drop-zone"`, `id="model-cancel"`, "Vision arrives"} {
 		if strings.Contains(page, absent) {
 			t.Errorf("the page has %s", absent)
 		}

@@ -53,10 +53,8 @@ func (c *CatalogList) Meta(e catalog.Entry) string {
 
 // Note is what stands in the way of loading an entry, if anything.
 func (c *CatalogList) Note(e catalog.Entry) string {
-	switch e.Kind {
-	case catalog.KindVision:
-		// The engine cannot take an mmproj (image encoder) yet.
-		return "Vision arrives with the vision engine."
+	if e.Kind == catalog.KindVision && e.MMProj == nil {
+		return "This vision model's image encoder (mmproj) is missing from the catalog."
 	}
 	return ""
 }
@@ -66,11 +64,17 @@ func (c *CatalogList) CanLoad(e catalog.Entry) bool {
 	return c.Note(e) == "" && !c.App.Busy()
 }
 
-// Load loads an entry's model file.
+// Load loads an entry's model file; a vision entry's with its image
+// encoder, as a pair (pair.go).
 func (c *CatalogList) Load(e catalog.Entry) {
-	if c.CanLoad(e) {
-		c.App.LoadURL(e.URL)
+	if !c.CanLoad(e) {
+		return
 	}
+	if e.MMProj != nil {
+		c.App.LoadPair(e.URL, PairFile{URL: e.MMProj.URL, SHA256: e.MMProj.SHA256, Size: int64(e.MMProj.Size)})
+		return
+	}
+	c.App.LoadURL(e.URL)
 }
 
 // catalogDigest is the SHA-256 the catalog gives for the file at u, or ""

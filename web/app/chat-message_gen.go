@@ -78,6 +78,65 @@ func (c *ChatMessage) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 		}
 		vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n    "}
 		vgparent.AppendChild(vgn)
+		if len(c.Message.Images) > 0 {
+			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "ul", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "message-images"}, vugu.VGAttribute{Namespace: "", Key: "aria-label", Val: "Pictures"}}}
+			vgparent.AppendChild(vgn)
+			{
+				vgparent := vgn
+				_ = vgparent
+				vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n        "}
+				vgparent.AppendChild(vgn)
+				for _, im := range c.Message.Images {
+					var vgiterkey interface{} = im.ID
+					_ = vgiterkey
+					im := im
+					_ = im
+					vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "li", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "message-image"}}}
+					vgparent.AppendChild(vgn)
+					{
+						vgparent := vgn
+						_ = vgparent
+						vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n            "}
+						vgparent.AppendChild(vgn)
+						if im.URL != `` {
+							vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "img", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "message-thumb"}}}
+							vgparent.AppendChild(vgn)
+							vgn.AddAttrInterface("alt", im.Name)
+							vgn.AddAttrInterface("src", im.URL)
+							vgn.AddAttrInterface("title", im.Name)
+						}
+						vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n            "}
+						vgparent.AppendChild(vgn)
+						if im.Note() != `` {
+							{
+								vgcompKey := vugu.MakeCompKey(0x78344EACCEE27ECF^vgin.CurrentPositionHash(), vgiterkey)
+								// ask BuildEnv for prior instance of this specific component
+								vgcomp, _ := vgin.BuildEnv.CachedComponent(vgcompKey).(*Text)
+								if vgcomp == nil {
+									// create new one if needed
+									vgcomp = new(Text)
+									vgin.BuildEnv.WireComponent(vgcomp)
+								}
+								vgin.BuildEnv.UseComponent(vgcompKey, vgcomp) // ensure we can use this in the cache next time around
+								vgcomp.Content = im.Note()
+								vgcomp.Tag = "span"
+								vgcomp.AttrMap = make(map[string]interface{}, 8)
+								vgcomp.AttrMap["class"] = "message-image-note"
+								vgout.Components = append(vgout.Components, vgcomp)
+								vgn = &vugu.VGNode{Component: vgcomp}
+								vgparent.AppendChild(vgn)
+							}
+						}
+						vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n        "}
+						vgparent.AppendChild(vgn)
+					}
+				}
+				vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n    "}
+				vgparent.AppendChild(vgn)
+			}
+		}
+		vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n    "}
+		vgparent.AppendChild(vgn)
 		if !c.Editing() {
 			{
 				vgcompKey := vugu.MakeCompKey(0x45616FC1423052B3^vgin.CurrentPositionHash(), vgiterkey)
@@ -178,9 +237,46 @@ func (c *ChatMessage) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 		}
 		vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n    "}
 		vgparent.AppendChild(vgn)
-		if c.Message.Streaming && c.Message.Text == `` {
+		if c.Message.ImageProgress() != `` {
+			vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "div", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "message-encoding"}}}
+			vgparent.AppendChild(vgn)
 			{
-				vgcompKey := vugu.MakeCompKey(0x78344EACCEE27ECF^vgin.CurrentPositionHash(), vgiterkey)
+				vgparent := vgn
+				_ = vgparent
+				vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n        "}
+				vgparent.AppendChild(vgn)
+				{
+					vgcompKey := vugu.MakeCompKey(0x8A2821D9B547F06E^vgin.CurrentPositionHash(), vgiterkey)
+					// ask BuildEnv for prior instance of this specific component
+					vgcomp, _ := vgin.BuildEnv.CachedComponent(vgcompKey).(*Text)
+					if vgcomp == nil {
+						// create new one if needed
+						vgcomp = new(Text)
+						vgin.BuildEnv.WireComponent(vgcomp)
+					}
+					vgin.BuildEnv.UseComponent(vgcompKey, vgcomp) // ensure we can use this in the cache next time around
+					vgcomp.Content = c.Message.ImageProgress()
+					vgcomp.Tag = "span"
+					vgcomp.AttrMap = make(map[string]interface{}, 8)
+					vgcomp.AttrMap["class"] = "message-wait"
+					vgout.Components = append(vgout.Components, vgcomp)
+					vgn = &vugu.VGNode{Component: vgcomp}
+					vgparent.AppendChild(vgn)
+				}
+				vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n        "}
+				vgparent.AppendChild(vgn)
+				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "progress", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "message-encoding-bar"}, vugu.VGAttribute{Namespace: "", Key: "max", Val: "100"}, vugu.VGAttribute{Namespace: "", Key: "aria-label", Val: "Reading the picture"}}}
+				vgparent.AppendChild(vgn)
+				vgn.AddAttrInterface("value", c.Message.ImagePercent())
+				vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n    "}
+				vgparent.AppendChild(vgn)
+			}
+		}
+		vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n    "}
+		vgparent.AppendChild(vgn)
+		if c.Message.Streaming && c.Message.Text == `` && c.Message.ImageProgress() == `` {
+			{
+				vgcompKey := vugu.MakeCompKey(0x6C8EFE90D46EF975^vgin.CurrentPositionHash(), vgiterkey)
 				// ask BuildEnv for prior instance of this specific component
 				vgcomp, _ := vgin.BuildEnv.CachedComponent(vgcompKey).(*Text)
 				if vgcomp == nil {
@@ -209,7 +305,7 @@ func (c *ChatMessage) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 			vgparent.AppendChild(vgn)
 			if c.Live() != `` {
 				{
-					vgcompKey := vugu.MakeCompKey(0x8A2821D9B547F06E^vgin.CurrentPositionHash(), vgiterkey)
+					vgcompKey := vugu.MakeCompKey(0x9AC08A3B7D39E13B^vgin.CurrentPositionHash(), vgiterkey)
 					// ask BuildEnv for prior instance of this specific component
 					vgcomp, _ := vgin.BuildEnv.CachedComponent(vgcompKey).(*Text)
 					if vgcomp == nil {
@@ -231,7 +327,7 @@ func (c *ChatMessage) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 			vgparent.AppendChild(vgn)
 			if c.Message.Stats != `` {
 				{
-					vgcompKey := vugu.MakeCompKey(0x6C8EFE90D46EF975^vgin.CurrentPositionHash(), vgiterkey)
+					vgcompKey := vugu.MakeCompKey(0x7FB936642EB94030^vgin.CurrentPositionHash(), vgiterkey)
 					// ask BuildEnv for prior instance of this specific component
 					vgcomp, _ := vgin.BuildEnv.CachedComponent(vgcompKey).(*Text)
 					if vgcomp == nil {
@@ -253,7 +349,7 @@ func (c *ChatMessage) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 			vgparent.AppendChild(vgn)
 			if c.Memory() != `` {
 				{
-					vgcompKey := vugu.MakeCompKey(0x9AC08A3B7D39E13B^vgin.CurrentPositionHash(), vgiterkey)
+					vgcompKey := vugu.MakeCompKey(0x9F1B21F47D0A080B^vgin.CurrentPositionHash(), vgiterkey)
 					// ask BuildEnv for prior instance of this specific component
 					vgcomp, _ := vgin.BuildEnv.CachedComponent(vgcompKey).(*Text)
 					if vgcomp == nil {
@@ -314,7 +410,7 @@ func (c *ChatMessage) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 		vgparent.AppendChild(vgn)
 		if c.Message.Error != `` {
 			{
-				vgcompKey := vugu.MakeCompKey(0x7FB936642EB94030^vgin.CurrentPositionHash(), vgiterkey)
+				vgcompKey := vugu.MakeCompKey(0x5F40A2D5109026B3^vgin.CurrentPositionHash(), vgiterkey)
 				// ask BuildEnv for prior instance of this specific component
 				vgcomp, _ := vgin.BuildEnv.CachedComponent(vgcompKey).(*Text)
 				if vgcomp == nil {
@@ -337,7 +433,7 @@ func (c *ChatMessage) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 	}
 	vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Data: "style", Attr: []vugu.VGAttribute(nil)}
 	{
-		vgn.AppendChild(&vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n.message {\n    padding: 0.5rem 0.75rem;\n    border-radius: 0.5rem;\n    max-width: 85%;\n    min-width: 0;\n}\n.message-user { align-self: flex-end; background: var(--hearth-user-bg); }\n.message-assistant { align-self: flex-start; background: var(--hearth-assistant-bg); }\n/* Outside the context: marked by its border and label (not faded, which\n   would cost its text its contrast). */\n.message-outside { outline: 1px dashed var(--hearth-muted); outline-offset: -1px; }\n.message-head { display: flex; gap: 0.5rem; align-items: baseline; margin-bottom: 0.25rem; }\n.message-role { font-size: 0.75rem; color: var(--hearth-muted); }\n.message-outside-label { font-size: 0.75rem; color: var(--hearth-muted); font-style: italic; }\n.message-text { overflow-wrap: anywhere; }\n.message-text > :first-child { margin-top: 0; }\n.message-text > :last-child { margin-bottom: 0; }\n.message-text p { margin: 0.5rem 0; }\n.message-text ul, .message-text ol { margin: 0.5rem 0; padding-left: 1.5rem; }\n.message-text li > p { margin: 0.15rem 0; }\n.message-text h3, .message-text h4, .message-text h5, .message-text h6 { margin: 0.75rem 0 0.25rem; line-height: 1.3; }\n.message-text .md-h1 { font-size: 1.25rem; }\n.message-text .md-h2 { font-size: 1.15rem; }\n.message-text .md-h3 { font-size: 1.05rem; }\n.message-text .md-h4, .message-text .md-h5, .message-text .md-h6 { font-size: 1rem; }\n.message-text blockquote {\n    margin: 0.5rem 0;\n    padding: 0 0 0 0.75rem;\n    border-left: 3px solid var(--hearth-border);\n}\n.message-text hr { border: 0; border-top: 1px solid var(--hearth-border); margin: 0.75rem 0; }\n.message-text a { color: var(--hearth-accent); }\n.md-link-url { color: var(--hearth-muted); font-size: 0.85em; overflow-wrap: anywhere; }\n.md-inline-code, .md-code pre {\n    font-family: ui-monospace, \"SFMono-Regular\", Menlo, Consolas, \"Liberation Mono\", monospace;\n    font-size: 0.875em;\n}\n.md-inline-code {\n    background: var(--hearth-bg);\n    border: 1px solid var(--hearth-border);\n    border-radius: 0.25rem;\n    padding: 0 0.25rem;\n}\n.md-code {\n    margin: 0.5rem 0;\n    border: 1px solid var(--hearth-border);\n    border-radius: 0.375rem;\n    background: var(--hearth-bg);\n    overflow: hidden;\n}\n.md-code-bar {\n    display: flex;\n    justify-content: space-between;\n    align-items: center;\n    padding: 0.15rem 0.25rem 0.15rem 0.6rem;\n    border-bottom: 1px solid var(--hearth-border);\n    font-size: 0.75rem;\n    color: var(--hearth-muted);\n}\n.md-code-open .md-code-lang::after { content: \" …\"; }\n.md-copy { min-height: 1.5rem; padding: 0.1rem 0.6rem; font-size: 0.75rem; }\n.md-code pre {\n    margin: 0;\n    padding: 0.5rem 0.75rem;\n    overflow-x: auto;\n    white-space: pre;\n    tab-size: 4;\n}\n.message-wait { color: var(--hearth-muted); font-style: italic; }\n.message-footer {\n    display: flex;\n    flex-wrap: wrap;\n    align-items: center;\n    gap: 0.25rem 0.75rem;\n    font-size: 0.75rem;\n    color: var(--hearth-muted);\n}\n.message-footer:not(:empty) { margin-top: 0.25rem; }\n.message-action {\n    min-height: 1.5rem;\n    background: transparent;\n    color: var(--hearth-text);\n    border: 1px solid var(--hearth-muted);\n    padding: 0.1rem 0.6rem;\n    font-size: 0.8rem;\n}\n.message-edit-form { display: flex; flex-direction: column; gap: 0.5rem; }\n.edit-input { width: 100%; box-sizing: border-box; resize: vertical; min-width: min(30rem, 70vw); }\n.edit-buttons { display: flex; gap: 0.5rem; justify-content: flex-end; }\n.button-quiet { background: transparent; color: var(--hearth-text); border: 1px solid var(--hearth-border); }\n.message-error { color: var(--hearth-error); margin-top: 0.25rem; }\n", Attr: []vugu.VGAttribute(nil)})
+		vgn.AppendChild(&vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n.message {\n    padding: 0.5rem 0.75rem;\n    border-radius: 0.5rem;\n    max-width: 85%;\n    min-width: 0;\n}\n.message-user { align-self: flex-end; background: var(--hearth-user-bg); }\n.message-assistant { align-self: flex-start; background: var(--hearth-assistant-bg); }\n/* Outside the context: marked by its border and label (not faded, which\n   would cost its text its contrast). */\n.message-outside { outline: 1px dashed var(--hearth-muted); outline-offset: -1px; }\n.message-head { display: flex; gap: 0.5rem; align-items: baseline; margin-bottom: 0.25rem; }\n.message-role { font-size: 0.75rem; color: var(--hearth-muted); }\n.message-outside-label { font-size: 0.75rem; color: var(--hearth-muted); font-style: italic; }\n.message-text { overflow-wrap: anywhere; }\n.message-text > :first-child { margin-top: 0; }\n.message-text > :last-child { margin-bottom: 0; }\n.message-text p { margin: 0.5rem 0; }\n.message-text ul, .message-text ol { margin: 0.5rem 0; padding-left: 1.5rem; }\n.message-text li > p { margin: 0.15rem 0; }\n.message-text h3, .message-text h4, .message-text h5, .message-text h6 { margin: 0.75rem 0 0.25rem; line-height: 1.3; }\n.message-text .md-h1 { font-size: 1.25rem; }\n.message-text .md-h2 { font-size: 1.15rem; }\n.message-text .md-h3 { font-size: 1.05rem; }\n.message-text .md-h4, .message-text .md-h5, .message-text .md-h6 { font-size: 1rem; }\n.message-text blockquote {\n    margin: 0.5rem 0;\n    padding: 0 0 0 0.75rem;\n    border-left: 3px solid var(--hearth-border);\n}\n.message-text hr { border: 0; border-top: 1px solid var(--hearth-border); margin: 0.75rem 0; }\n.message-text a { color: var(--hearth-accent); }\n.md-link-url { color: var(--hearth-muted); font-size: 0.85em; overflow-wrap: anywhere; }\n.md-inline-code, .md-code pre {\n    font-family: ui-monospace, \"SFMono-Regular\", Menlo, Consolas, \"Liberation Mono\", monospace;\n    font-size: 0.875em;\n}\n.md-inline-code {\n    background: var(--hearth-bg);\n    border: 1px solid var(--hearth-border);\n    border-radius: 0.25rem;\n    padding: 0 0.25rem;\n}\n.md-code {\n    margin: 0.5rem 0;\n    border: 1px solid var(--hearth-border);\n    border-radius: 0.375rem;\n    background: var(--hearth-bg);\n    overflow: hidden;\n}\n.md-code-bar {\n    display: flex;\n    justify-content: space-between;\n    align-items: center;\n    padding: 0.15rem 0.25rem 0.15rem 0.6rem;\n    border-bottom: 1px solid var(--hearth-border);\n    font-size: 0.75rem;\n    color: var(--hearth-muted);\n}\n.md-code-open .md-code-lang::after { content: \" …\"; }\n.md-copy { min-height: 1.5rem; padding: 0.1rem 0.6rem; font-size: 0.75rem; }\n.md-code pre {\n    margin: 0;\n    padding: 0.5rem 0.75rem;\n    overflow-x: auto;\n    white-space: pre;\n    tab-size: 4;\n}\n.message-wait { color: var(--hearth-muted); font-style: italic; }\n.message-footer {\n    display: flex;\n    flex-wrap: wrap;\n    align-items: center;\n    gap: 0.25rem 0.75rem;\n    font-size: 0.75rem;\n    color: var(--hearth-muted);\n}\n.message-footer:not(:empty) { margin-top: 0.25rem; }\n.message-action {\n    min-height: 1.5rem;\n    background: transparent;\n    color: var(--hearth-text);\n    border: 1px solid var(--hearth-muted);\n    padding: 0.1rem 0.6rem;\n    font-size: 0.8rem;\n}\n.message-edit-form { display: flex; flex-direction: column; gap: 0.5rem; }\n.edit-input { width: 100%; box-sizing: border-box; resize: vertical; min-width: min(30rem, 70vw); }\n.edit-buttons { display: flex; gap: 0.5rem; justify-content: flex-end; }\n.button-quiet { background: transparent; color: var(--hearth-text); border: 1px solid var(--hearth-border); }\n.message-error { color: var(--hearth-error); margin-top: 0.25rem; }\n.message-images { list-style: none; margin: 0 0 0.25rem; padding: 0; display: flex; flex-wrap: wrap; gap: 0.5rem; }\n.message-image { display: flex; flex-direction: column; gap: 0.25rem; max-width: 16rem; }\n.message-thumb { max-width: 12rem; max-height: 12rem; border-radius: 0.375rem; border: 1px solid var(--hearth-border); }\n.message-image-note { font-size: 0.75rem; color: var(--hearth-muted); }\n.message-encoding { display: flex; align-items: center; gap: 0.5rem; }\n.message-encoding-bar { width: 8rem; }\n", Attr: []vugu.VGAttribute(nil)})
 	}
 	vgout.AppendCSS(vgn)
 	return vgout

@@ -222,6 +222,25 @@ func (c *ChatPanel) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 				}
 				vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n    "}
 				vgparent.AppendChild(vgn)
+				if c.ShowComposerImages() {
+					{
+						vgcompKey := vugu.MakeCompKey(0x261C1C7FFE8E46B9^vgin.CurrentPositionHash(), vgiterkey)
+						// ask BuildEnv for prior instance of this specific component
+						vgcomp, _ := vgin.BuildEnv.CachedComponent(vgcompKey).(*ComposerImages)
+						if vgcomp == nil {
+							// create new one if needed
+							vgcomp = new(ComposerImages)
+							vgin.BuildEnv.WireComponent(vgcomp)
+						}
+						vgin.BuildEnv.UseComponent(vgcompKey, vgcomp) // ensure we can use this in the cache next time around
+						vgcomp.App = c.App
+						vgout.Components = append(vgout.Components, vgcomp)
+						vgn = &vugu.VGNode{Component: vgcomp}
+						vgparent.AppendChild(vgn)
+					}
+				}
+				vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n    "}
+				vgparent.AppendChild(vgn)
 				vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "form", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "composer"}}}
 				vgparent.AppendChild(vgn)
 				vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
@@ -232,6 +251,64 @@ func (c *ChatPanel) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 				{
 					vgparent := vgn
 					_ = vgparent
+					vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n        "}
+					vgparent.AppendChild(vgn)
+					vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "span", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "chat-attach-wrap"}}}
+					vgparent.AppendChild(vgn)
+					vgn.AddAttrInterface("title", c.App.AttachTitle())
+					{
+						vgparent := vgn
+						_ = vgparent
+						vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n            "}
+						vgparent.AppendChild(vgn)
+						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "button", Attr: []vugu.VGAttribute{{Namespace: "", Key: "id", Val: "chat-attach"}, vugu.VGAttribute{Namespace: "", Key: "type", Val: "button"}, vugu.VGAttribute{Namespace: "", Key: "class", Val: "chat-attach"}, vugu.VGAttribute{Namespace: "", Key: "aria-describedby", Val: "chat-attach-why"}}}
+						vgparent.AppendChild(vgn)
+						vgn.AddAttrInterface("disabled", !c.App.CanAttach())
+						vgn.AddAttrInterface("title", c.App.AttachTitle())
+						vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
+							EventType: "click",
+							Func:      func(event vugu.DOMEvent) { c.openPicture() },
+							// TODO: implement capture, etc. mostly need to decide syntax
+						})
+						{
+							vgparent := vgn
+							_ = vgparent
+							vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "Picture"}
+							vgparent.AppendChild(vgn)
+						}
+						vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n        "}
+						vgparent.AppendChild(vgn)
+					}
+					vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n        "}
+					vgparent.AppendChild(vgn)
+					{
+						vgcompKey := vugu.MakeCompKey(0xD17158EF39917142^vgin.CurrentPositionHash(), vgiterkey)
+						// ask BuildEnv for prior instance of this specific component
+						vgcomp, _ := vgin.BuildEnv.CachedComponent(vgcompKey).(*Text)
+						if vgcomp == nil {
+							// create new one if needed
+							vgcomp = new(Text)
+							vgin.BuildEnv.WireComponent(vgcomp)
+						}
+						vgin.BuildEnv.UseComponent(vgcompKey, vgcomp) // ensure we can use this in the cache next time around
+						vgcomp.Content = c.App.AttachTitle()
+						vgcomp.Tag = "span"
+						vgcomp.AttrMap = make(map[string]interface{}, 8)
+						vgcomp.AttrMap["id"] = "chat-attach-why"
+						vgcomp.AttrMap["class"] = "visually-hidden"
+						vgout.Components = append(vgout.Components, vgcomp)
+						vgn = &vugu.VGNode{Component: vgcomp}
+						vgparent.AppendChild(vgn)
+					}
+					vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n        "}
+					vgparent.AppendChild(vgn)
+					vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "input", Attr: []vugu.VGAttribute{{Namespace: "", Key: "id", Val: "chat-image-file"}, vugu.VGAttribute{Namespace: "", Key: "type", Val: "file"}, vugu.VGAttribute{Namespace: "", Key: "accept", Val: "image/*"}, vugu.VGAttribute{Namespace: "", Key: "class", Val: "visually-hidden"}, vugu.VGAttribute{Namespace: "", Key: "tabindex", Val: "-1"}, vugu.VGAttribute{Namespace: "", Key: "aria-hidden", Val: "true"}}}
+					vgparent.AppendChild(vgn)
+					vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
+						EventType: "change",
+						Func:      func(event vugu.DOMEvent) { c.pickPicture(event) },
+						// TODO: implement capture, etc. mostly need to decide syntax
+					})
 					vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n        "}
 					vgparent.AppendChild(vgn)
 					vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "label", Attr: []vugu.VGAttribute{{Namespace: "", Key: "for", Val: "chat-input"}, vugu.VGAttribute{Namespace: "", Key: "class", Val: "visually-hidden"}}}
@@ -309,7 +386,7 @@ func (c *ChatPanel) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 	}
 	vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Data: "style", Attr: []vugu.VGAttribute(nil)}
 	{
-		vgn.AppendChild(&vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n.chat-panel { display: flex; flex-direction: column; min-height: 24rem; min-width: 0; }\n.chat-head { display: flex; flex-wrap: wrap; align-items: baseline; gap: 0.5rem; margin-bottom: 0.75rem; }\n.chat-head .pane-heading { margin: 0; }\n.chat-title {\n    flex: 1;\n    min-width: 0;\n    color: var(--hearth-muted);\n    font-size: 0.9rem;\n    overflow: hidden;\n    text-overflow: ellipsis;\n    white-space: nowrap;\n}\n.chat-tool { padding: 0.25rem 0.75rem; font-size: 0.9rem; }\n/* Classes, not ids, in style text: a test's text search for \"#id\" would find the style. */\n.chat-tool-quiet { background: transparent; color: var(--hearth-text); border: 1px solid var(--hearth-border); }\n.chat-tool-quiet[aria-expanded=\"true\"] { border-color: var(--hearth-accent); }\n.chat-body {\n    display: grid;\n    grid-template-columns: minmax(9rem, 13rem) minmax(0, 1fr);\n    grid-template-rows: minmax(0, 1fr);\n    gap: 1rem;\n    flex: 1;\n    min-height: 0;\n}\n.chat-main { display: flex; flex-direction: column; min-width: 0; min-height: 0; }\n.context-notice {\n    margin-bottom: 0.5rem;\n    padding: 0.4rem 0.75rem;\n    border-radius: 0.375rem;\n    border: 1px solid var(--hearth-accent);\n    font-size: 0.85rem;\n}\n@media (max-width: 60rem) {\n    .chat-body { grid-template-columns: minmax(0, 1fr); grid-template-rows: auto minmax(0, 1fr); }\n    .chat-body .conversation-list { max-height: 9rem; }\n}\n.messages {\n    flex: 1;\n    min-height: 0;\n    overflow-y: auto;\n    max-height: 65vh;\n    display: flex;\n    flex-direction: column;\n    gap: 0.75rem;\n    padding: 0.25rem;\n}\n.messages-empty { color: var(--hearth-muted); margin: auto; text-align: center; }\n.composer { display: flex; gap: 0.5rem; margin-top: 0.75rem; align-items: flex-end; }\n.composer textarea { flex: 1; min-width: 0; resize: vertical; font: inherit; }\n.composer-buttons { display: flex; flex-direction: column; gap: 0.5rem; }\n/* A desktop (root.vugu): the pane is the screen's height below the\n   header; the message list takes what its head and the input leave, and\n   scrolls. Open settings take what the conversation can spare (16rem\n   stays for it) and scroll by themselves. */\n@media (min-width: 48rem) and (min-height: 30rem) {\n    .chat-panel { min-height: 0; overflow-y: auto; }\n    .chat-panel > .settings-panel { flex: 0 1 auto; min-height: 6rem; overflow-y: auto; }\n    .chat-body { min-height: 16rem; }\n    .messages { max-height: none; min-height: 8rem; }\n    .chat-body > .conversations { min-height: 0; overflow-y: auto; }\n}\n@media (min-width: 60.01rem) and (min-height: 30rem) {\n    .chat-body .conversation-list { max-height: none; }\n}\n", Attr: []vugu.VGAttribute(nil)})
+		vgn.AppendChild(&vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n.chat-panel { display: flex; flex-direction: column; min-height: 24rem; min-width: 0; }\n.chat-head { display: flex; flex-wrap: wrap; align-items: baseline; gap: 0.5rem; margin-bottom: 0.75rem; }\n.chat-head .pane-heading { margin: 0; }\n.chat-title {\n    flex: 1;\n    min-width: 0;\n    color: var(--hearth-muted);\n    font-size: 0.9rem;\n    overflow: hidden;\n    text-overflow: ellipsis;\n    white-space: nowrap;\n}\n.chat-tool { padding: 0.25rem 0.75rem; font-size: 0.9rem; }\n/* Classes, not ids, in style text: a test's text search for \"#id\" would find the style. */\n.chat-tool-quiet { background: transparent; color: var(--hearth-text); border: 1px solid var(--hearth-border); }\n.chat-tool-quiet[aria-expanded=\"true\"] { border-color: var(--hearth-accent); }\n.chat-body {\n    display: grid;\n    grid-template-columns: minmax(9rem, 13rem) minmax(0, 1fr);\n    grid-template-rows: minmax(0, 1fr);\n    gap: 1rem;\n    flex: 1;\n    min-height: 0;\n}\n.chat-main { display: flex; flex-direction: column; min-width: 0; min-height: 0; }\n.context-notice {\n    margin-bottom: 0.5rem;\n    padding: 0.4rem 0.75rem;\n    border-radius: 0.375rem;\n    border: 1px solid var(--hearth-accent);\n    font-size: 0.85rem;\n}\n@media (max-width: 60rem) {\n    .chat-body { grid-template-columns: minmax(0, 1fr); grid-template-rows: auto minmax(0, 1fr); }\n    .chat-body .conversation-list { max-height: 9rem; }\n}\n.messages {\n    flex: 1;\n    min-height: 0;\n    overflow-y: auto;\n    max-height: 65vh;\n    display: flex;\n    flex-direction: column;\n    gap: 0.75rem;\n    padding: 0.25rem;\n}\n.messages-empty { color: var(--hearth-muted); margin: auto; text-align: center; }\n.composer { display: flex; gap: 0.5rem; margin-top: 0.75rem; align-items: flex-end; }\n.composer textarea { flex: 1; min-width: 0; resize: vertical; font: inherit; }\n.composer-buttons { display: flex; flex-direction: column; gap: 0.5rem; }\n.chat-attach-wrap { display: flex; }\n.chat-attach { flex: 1; background: transparent; color: var(--hearth-text); border: 1px solid var(--hearth-border); }\n/* A desktop (root.vugu): the pane is the screen's height below the\n   header; the message list takes what its head and the input leave, and\n   scrolls. Open settings take what the conversation can spare (16rem\n   stays for it) and scroll by themselves. */\n@media (min-width: 48rem) and (min-height: 30rem) {\n    .chat-panel { min-height: 0; overflow-y: auto; }\n    .chat-panel > .settings-panel { flex: 0 1 auto; min-height: 6rem; overflow-y: auto; }\n    .chat-body { min-height: 16rem; }\n    .messages { max-height: none; min-height: 8rem; }\n    .chat-body > .conversations { min-height: 0; overflow-y: auto; }\n}\n@media (min-width: 60.01rem) and (min-height: 30rem) {\n    .chat-body .conversation-list { max-height: none; }\n}\n", Attr: []vugu.VGAttribute(nil)})
 	}
 	vgout.AppendCSS(vgn)
 	return vgout

@@ -46,7 +46,7 @@ func fitWindow(render func([]Turn) (Prompt, error), turns []Turn, ctx, maxTokens
 		return full, 0, err
 	}
 	room := answerRoom(ctx, maxTokens)
-	if len(full.IDs)+room <= ctx {
+	if full.Positions()+room <= ctx {
 		return full, 0, nil
 	}
 	starts := windowStarts(turns)
@@ -62,7 +62,7 @@ func fitWindow(render func([]Turn) (Prompt, error), turns []Turn, ctx, maxTokens
 			return false, err
 		}
 		prompts[k] = p
-		return len(p.IDs)+room <= ctx, nil
+		return p.Positions()+room <= ctx, nil
 	}
 	if hi == lo {
 		return full, 0, tooLong(full, ctx)
@@ -88,8 +88,8 @@ func fitWindow(render func([]Turn) (Prompt, error), turns []Turn, ctx, maxTokens
 
 // tooLong is the error of a prompt that leaves no room in the context.
 func tooLong(p Prompt, ctx int) error {
-	if len(p.IDs) < ctx {
+	if p.Positions() < ctx {
 		return nil
 	}
-	return fmt.Errorf("the message is %d tokens long with the system prompt and the chat template, and the model's context holds %d: shorten it (or the system prompt)", len(p.IDs), ctx)
+	return fmt.Errorf("the message is %d tokens long with the system prompt and the chat template (its pictures counted), and the model's context holds %d: shorten it (or the system prompt)", p.Positions(), ctx)
 }

@@ -45,6 +45,19 @@
 // (library.go, idb_js.go) and open again on the next visit. Each answer
 // shows its speed and the engine's memory.
 //
+// Pictures (images.go, pair.go, images_js.go): a vision model loads as a
+// pair — the text model and its image encoder (mmproj), one progress bar
+// for both; the catalog's vision entries load so. With one loaded, a
+// picture dropped on the page, pasted, or picked with the Picture button
+// is checked by the engine (a file that is not a picture, a damaged one
+// or one too large is refused with a message in the chat, the
+// conversation untouched), shown as a thumbnail in the composer and in
+// the sent message, and encoded when the answer starts (its progress
+// shown in the answer); the context window counts its positions.
+// Pictures up to 4 MiB are kept with the conversation; a larger one is
+// sent but not kept, and says so. With a text-only model the Picture
+// button is off, its tooltip saying why.
+//
 // Layout (root.vugu, the panes' styles): on a screen 48rem wide or more,
 // the page is the screen's height and the panes share it below the
 // header, each scrolling by itself; the chat's message list takes what its

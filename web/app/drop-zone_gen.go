@@ -46,7 +46,7 @@ func (c *DropZone) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 			{
 				vgparent := vgn
 				_ = vgparent
-				vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "It is read from this computer: nothing is uploaded."}
+				vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "Or drop a picture to ask the model about it. It is read from this computer: nothing is uploaded."}
 				vgparent.AppendChild(vgn)
 			}
 			vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n    "}

@@ -29,6 +29,9 @@ type Progress struct {
 	// file is already stored) or "upload" (file into the engine's memory).
 	Phase         string
 	Loaded, Total int64 // bytes of this phase (Total 0: unknown)
+	// File is, for a pair (a vision model and its image encoder), which
+	// file the event is about: "model" or "mmproj"; "" for a single file.
+	File string
 }
 
 // ModelInfo describes a loaded model.
@@ -42,12 +45,21 @@ type ModelInfo struct {
 	Cached     bool   // the file came from the browser's storage, not the network
 	Storage    string // where the file's bytes were read from: "opfs", "memory" or "blob"
 	Seconds    float64
+	// ExpertCache is the expert cache of a mixture of experts loaded with
+	// its experts paged from the file (app_experts.go); nil when they are
+	// resident.
+	ExpertCache *ExpertCacheStats
+	// Vision is the image encoder loaded with the model (a pair), or nil
+	// for a text-only model (images.go).
+	Vision *VisionInfo
 }
 
 // Turn is one message of a conversation as the chat template sees it.
 type Turn struct {
 	Role    string // "system", "user" or "assistant"
 	Content string
+	// Images go before the text in the turn (images.go).
+	Images []*Attachment
 }
 
 // Prompt is a rendered, tokenized conversation.
@@ -55,7 +67,18 @@ type Prompt struct {
 	IDs      []int32
 	Text     string // the template's output
 	Template string // where the template came from: "gguf" (the model's own) or "chatml" (a fallback)
+	// With images (images.go): Tokens is every position of the prompt,
+	// the images' embeddings included (IDs holds the text's tokens only);
+	// Images how many there are; Turns the conversation it was rendered
+	// from, which the generation takes again.
+	Tokens int
+	Images int
+	Turns  []Turn
 }
+
+// Positions is how much of the context the prompt fills: its tokens and
+// its images' embeddings.
+func (p Prompt) Positions() int { return max(p.Tokens, len(p.IDs)) }
 
 // GenerateOptions bound and shape one generation.
 type GenerateOptions struct {

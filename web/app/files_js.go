@@ -87,6 +87,11 @@ func installDropZone(app *App) {
 			return
 		}
 		e.Call("preventDefault") // the browser would open the file instead
+		// A picture (and no .gguf file) goes to the chat (images_js.go).
+		if img := firstImageFile(dt.Get("files")); !img.IsUndefined() && !hasGGUFName(firstModelFile(dt.Get("files")).Get("name").String()) {
+			go attachFile(app, img)
+			return
+		}
 		src := sourceOfFile(firstModelFile(dt.Get("files")))
 		go app.update(func() { app.LoadFile(src) })
 	})

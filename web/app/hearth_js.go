@@ -126,19 +126,11 @@ func (h *hearthEngine) Unload() error {
 }
 
 func (h *hearthEngine) ChatPrompt(turns []Turn) (Prompt, error) {
-	msgs := make([]any, len(turns))
-	for i, t := range turns {
-		msgs[i] = map[string]any{"role": t.Role, "content": t.Content}
-	}
-	v, err := h.call("chat", msgs)
+	v, err := h.request("chat", turnMessages(turns)) // images_js.go: turns with images as content parts
 	if err != nil {
-		return Prompt{}, err
+		return Prompt{}, imageErrorOf(err) // a refused image says why
 	}
-	ids, err := idsOf(v.Get("ids"))
-	if err != nil {
-		return Prompt{}, err
-	}
-	return Prompt{IDs: ids, Text: stringField(v, "prompt"), Template: stringField(v, "template")}, nil
+	return chatPromptOf(v, turns)
 }
 
 func (h *hearthEngine) Generate(ids []int32, opt GenerateOptions, onToken func(string)) (GenerateResult, error) {

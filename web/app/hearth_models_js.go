@@ -71,6 +71,7 @@ func (h *hearthEngine) LoadSource(src ModelSource, opt LoadOptions, onProgress f
 	progress := js.FuncOf(func(_ js.Value, a []js.Value) any {
 		if len(a) > 0 && a[0].Type() == js.TypeObject {
 			p := Progress{Phase: stringField(a[0], "phase"), Loaded: int64(numberField(a[0], "loaded")), Total: int64(numberField(a[0], "total"))}
+			p.File = stringField(a[0], "file") // a pair's: "model" or "mmproj"
 			h.calls.push(func() { onProgress(p) })
 		}
 		return nil
@@ -87,6 +88,8 @@ func (h *hearthEngine) LoadSource(src ModelSource, opt LoadOptions, onProgress f
 	v, err := h.request("load", source, map[string]any{
 		"threads": threads(), "onProgress": progress, "replace": true,
 		"memoryLimit": float64(opt.MemoryLimit), "memoryLimitWhy": opt.MemoryLimitWhy, "sha256": src.SHA256,
+		"expertBudget": float64(opt.ExpertBudget),
+		"mmproj":       pairArg(src.MMProj), // images_js.go: a vision model's image encoder, or null
 	})
 	if err != nil {
 		return ModelInfo{}, loadErrorOf(err)
@@ -95,6 +98,8 @@ func (h *hearthEngine) LoadSource(src ModelSource, opt LoadOptions, onProgress f
 		Arch: stringField(v, "arch"), Layers: int(numberField(v, "layers")), Vocab: int(numberField(v, "vocab")),
 		Context: int(numberField(v, "context")), WeightType: stringField(v, "weightType"), Threads: int(numberField(v, "threads")),
 		Cached: v.Get("cached").Truthy(), Storage: stringField(v, "storage"), Seconds: numberField(v, "loadSeconds"),
+		ExpertCache: expertCacheOf(v), // hearth_experts_js.go
+		Vision:      visionOf(v),      // images_js.go
 	}, nil
 }
 
@@ -108,6 +113,7 @@ func loadErrorOf(err error) error {
 	return &LoadError{
 		Msg: je.msg, Reason: stringField(v, "reason"),
 		Cancelled: v.Get("cancelled").Truthy(), ModelLoaded: v.Get("modelLoaded").Truthy(),
+		ExpertBudget: int64(numberField(v, "expertBudget")),
 	}
 }
 

@@ -30,6 +30,17 @@ type SavedMessage struct {
 	Text  string `json:"text"`
 	Stats string `json:"stats,omitempty"`
 	Error string `json:"error,omitempty"`
+	// Images are a user's pictures (images.go): their bytes when at most
+	// MaxKeptImageBytes, else only their names.
+	Images []SavedImage `json:"images,omitempty"`
+}
+
+// SavedImage is a picture as saved: Data is nil for one not kept.
+type SavedImage struct {
+	Name string `json:"name"`
+	Type string `json:"type,omitempty"`
+	Size int64  `json:"size"`
+	Data []byte `json:"data,omitempty"`
 }
 
 // ConversationStore keeps conversations and the settings. Its methods
@@ -128,10 +139,10 @@ func (a *App) write(what string, f func(ConversationStore) error) {
 func (a *App) saveConversation() {
 	var msgs []SavedMessage
 	for _, m := range a.Chat.Messages {
-		if m.Streaming || (m.Text == "" && m.Error == "") {
+		if m.Streaming || (m.Text == "" && m.Error == "" && len(m.Images) == 0) {
 			continue
 		}
-		msgs = append(msgs, SavedMessage{Role: m.Role, Text: m.Text, Stats: m.Stats, Error: m.Error})
+		msgs = append(msgs, SavedMessage{Role: m.Role, Text: m.Text, Stats: m.Stats, Error: m.Error, Images: savedImages(m.Images)})
 	}
 	if len(msgs) == 0 {
 		return
@@ -187,6 +198,7 @@ func (a *App) OpenConversation(id string) {
 	for _, m := range c.Messages {
 		msg := a.Chat.add(m.Role, m.Text)
 		msg.Stats, msg.Error = m.Stats, m.Error
+		msg.Images = restoredImages(m.Images) // images_store.go
 	}
 	a.Library.Current = c.ID
 }

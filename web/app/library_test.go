@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"maps"
+	"reflect"
 	"slices"
 	"sync"
 	"testing"
@@ -93,7 +94,7 @@ func TestLibrary(t *testing.T) {
 	}
 	waitSaved(t, app)
 	want := []SavedMessage{{Role: "user", Text: "  What is\na   GGUF file?  "}, {Role: "assistant", Text: "A file format.", Stats: "4 tokens"}}
-	if got := store.convs[first]; !slices.Equal(got.Messages, want) || got.Title != "What is a GGUF file?" {
+	if got := store.convs[first]; !reflect.DeepEqual(got.Messages, want) || got.Title != "What is a GGUF file?" {
 		t.Fatalf("stored %+v", got)
 	}
 
@@ -181,7 +182,7 @@ func TestTitlesAndDates(t *testing.T) {
 		{{Role: "user", Text: long}}: "word Lorem ipsum dolor sit amet, consectetur adipiscing…",
 	} {
 		if got := titleOf(*msgs); got != want {
-			t.Errorf("titleOf(%q) = %q, want %q", *msgs, got, want)
+			t.Errorf("titleOf(%+v) = %q, want %q", *msgs, got, want)
 		}
 	}
 	now := time.Date(2026, 3, 14, 18, 0, 0, 0, time.UTC)

@@ -66,10 +66,11 @@ func (c *ModelPanel) Threads() string {
 
 // Compute folds the panel (on a phone) when a model becomes ready, so
 // that the chat follows the header, and unfolds it for anything else: a
-// load under way, a failed one, none yet.
+// load under way, a failed one, none yet; and for the offer to run a
+// refused mixture of experts with its experts paged (app_experts.go).
 func (c *ModelPanel) Compute(vugu.ComputeCtx) {
 	if status := c.App.Model.Status; c.watch.changed(status) {
-		c.unfolded = status != ModelReady
+		c.unfolded = status != ModelReady || c.App.Experts.Offer != nil
 	}
 }
 

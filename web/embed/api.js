@@ -11,6 +11,7 @@
 // never approved without an answer.
 import { Hearth as Engine } from '../engine/hearth.js';
 import { describeStep } from './describe.js';
+import { readMessages, hasImages, mmprojArg, fileName } from './vision.js';
 
 // Sampling options Hearth.chat and Hearth.act pass to the engine.
 const SAMPLING = ['temperature', 'topK', 'topP', 'minP', 'repeatPenalty', 'repeatLastN', 'presencePenalty', 'frequencyPenalty', 'seed'];
@@ -61,6 +62,9 @@ class API {
       open: () => this.ui?.open(),
       close: () => this.ui?.close(),
       state: () => ({ model: this.model, loading: !!this.loading, running: this.running, generating: this.generating }),
+      // For the widget only (window.Hearth does not offer it): whether the
+      // loaded model can take the picture data (vision.js).
+      checkImage: (data) => this.checkImage(data),
     };
   }
 
@@ -69,7 +73,9 @@ class API {
     return this.engine;
   }
 
-  // load loads a model from a URL (resolved against the page) or a File.
+  // load loads a model from a URL (resolved against the page) or a File;
+  // opts.mmproj (a URL, a File, or {url | blob, sha256}; for data-model,
+  // data-mmproj) loads a vision model's image encoder with it, as a pair.
   async load(source, opts = {}) {
     if (!source) throw this.fail(new Error('Hearth.load needs a model URL or a File'));
     if (this.loading) throw this.fail(new Error('a model is already loading; wait for it (or reload the page)'));
@@ -78,18 +84,30 @@ class API {
     const name = isURL ? decodeURIComponent(new URL(url).pathname.split('/').pop() || url) : source.name || 'the file';
     const threads = opts.threads ?? this.options.threads ?? defaultThreads();
     const nCtx = opts.nCtx ?? this.options.nCtx ?? 0;
-    const { onProgress, ...rest } = opts;
+    const { onProgress, mmproj: mmOpt, ...rest } = opts;
+    let mmproj;
+    try {
+      mmproj = mmprojArg(mmOpt !== undefined ? mmOpt : (this.options.mmproj && source === this.options.model ? this.options.mmproj : null));
+    } catch (err) {
+      throw this.fail(err);
+    }
+    const mmName = mmproj ? fileName(mmproj) : '';
     this.events.emit('progress', { phase: 'start', name, loaded: 0, total: 0, percent: 0 });
     const task = (async () => {
       const info = await this.engineClient().load(url ?? source, {
-        ...rest, threads, nCtx, replace: !!this.model,
+        ...rest, threads, nCtx, replace: !!this.model, ...(mmproj ? { mmproj } : {}),
         onProgress: (p) => {
-          const e = { phase: p.phase, name, loaded: p.loaded, total: p.total, cached: !!p.cached, percent: p.total ? Math.round((100 * p.loaded) / p.total) : 0 };
+          // A pair's events say which file they are about (file: 'model' | 'mmproj').
+          const e = {
+            phase: p.phase, name: p.file === 'mmproj' ? mmName : name, loaded: p.loaded, total: p.total, cached: !!p.cached,
+            percent: p.total ? Math.round((100 * p.loaded) / p.total) : 0, ...(p.file ? { file: p.file } : {}),
+          };
           this.events.emit('progress', e);
           onProgress?.(e);
         },
       });
       this.model = { name, url, info };
+      this.loading = null; // loaded: the 'load' handlers see it so (state())
       this.events.emit('load', { name, url, ...info });
       return info;
     })();
@@ -97,7 +115,8 @@ class API {
     try {
       return await task;
     } catch (err) {
-      throw this.fail(new Error(`could not load the model ${url ?? name}: ${explainLoad(err.message)}`));
+      const what = `the model ${url ?? name}${err.mmproj ? ` with its image encoder ${mmproj.url ?? mmName}` : ''}`;
+      throw this.fail(new Error(`could not load ${what}: ${explainLoad(err.message)}`));
     } finally {
       this.loading = null;
     }
@@ -115,10 +134,15 @@ class API {
 
   // chat answers a text or a conversation [{role, content}] and resolves
   // to the whole answer; tokens stream to opts.onToken and 'token' events.
+  // content is a text or parts [{type: 'text', text}, {type: 'image',
+  // data}] (vision.js); a conversation with pictures is encoded first,
+  // each encoder input reported to opts.onImage and as an 'image' event.
   async chat(input, opts = {}) {
-    let messages = typeof input === 'string' ? [{ role: 'user', content: input }] : input;
-    if (!Array.isArray(messages) || messages.some((m) => !m || typeof m.content !== 'string' || typeof m.role !== 'string')) {
-      throw this.fail(new Error('Hearth.chat needs a text or an array of {role, content} messages'));
+    let messages;
+    try {
+      messages = readMessages(input);
+    } catch (err) {
+      throw this.fail(err);
     }
     const system = opts.systemPrompt ?? this.options.systemPrompt;
     if (system && !messages.some((m) => m.role === 'system')) messages = [{ role: 'system', content: system }, ...messages];
@@ -127,14 +151,22 @@ class API {
     this.generating = true;
     try {
       const nPredict = opts.maxTokens ?? opts.nPredict ?? 512;
-      const { prompt, dropped } = await this.fitToContext(engine, messages, nPredict);
+      const { prompt, kept, dropped } = await this.fitToContext(engine, messages, nPredict);
       if (dropped > 0) opts.onTrim?.(dropped);
-      const r = await engine.generate(prompt.ids, {
-        nPredict: Math.min(nPredict, (this.model?.info?.context ?? Infinity) - prompt.ids.length),
+      // With pictures the engine takes the conversation itself (their
+      // embeddings have no ids); it encodes only pictures it has not seen.
+      const r = await engine.generate(hasImages(kept) ? kept : prompt.ids, {
+        nPredict: Math.min(nPredict, (this.model?.info?.context ?? Infinity) - promptLength(prompt)),
         sampling: pickSampling(opts, CHAT_SAMPLING),
         onToken: (t) => {
           this.events.emit('token', { text: t.text, id: t.tokenId });
           opts.onToken?.(t.text, t);
+        },
+        onProgress: (p) => {
+          if (p.phase !== 'image') return;
+          const step = { image: p.image, images: p.images, tile: p.tile, tiles: p.tiles, input: p.input, inputs: p.inputs };
+          this.events.emit('image', step);
+          try { opts.onImage?.(step); } catch (err) { console.error('Hearth: onImage threw:', err); }
         },
       });
       return r.text;
@@ -148,21 +180,36 @@ class API {
   // fitToContext renders messages with the model's template, leaving out
   // the oldest turns (never a system message, never the last message)
   // until the prompt leaves room for an answer: a sliding window over a
-  // conversation longer than the model's context. It answers the prompt
-  // and how many messages it left out.
+  // conversation longer than the model's context. It answers the prompt,
+  // the messages kept and how many it left out. A picture counts with its
+  // embeddings' positions (promptTokens).
   async fitToContext(engine, messages, nPredict) {
     const ctx = this.model?.info?.context ?? 0;
     const room = Math.min(nPredict, 64); // the least answer worth asking for
     let kept = messages;
     for (;;) {
       const prompt = await engine.chat(kept);
-      if (!ctx || prompt.ids.length + room <= ctx) return { prompt, dropped: messages.length - kept.length };
+      if (!ctx || promptLength(prompt) + room <= ctx) return { prompt, kept, dropped: messages.length - kept.length };
       const oldest = kept.findIndex((m) => m.role !== 'system');
       if (oldest < 0 || oldest >= kept.length - 1) {
-        throw new Error(`the message takes ${prompt.ids.length} tokens: with room for an answer, more than the model's context of ${ctx} tokens`);
+        throw new Error(`the message takes ${promptLength(prompt)} tokens: with room for an answer, more than the model's context of ${ctx} tokens`);
       }
       kept = [...kept.slice(0, oldest), ...kept.slice(oldest + 1)];
     }
+  }
+
+  // checkImage asks the engine whether the loaded model can take the
+  // picture data (a Blob or bytes): it resolves once the picture is
+  // decoded, or rejects with the engine's reason ('no-vision', 'not-image',
+  // 'image-corrupt', 'image-too-large'). Nothing is encoded or kept but
+  // the picture's layout, and no 'error' event is sent: the widget says
+  // what is wrong where the picture was dropped.
+  async checkImage(data) {
+    if (this.loading) await this.loading.catch(() => {});
+    if (!this.model) throw new Error('no model is loaded');
+    if (!this.model.info?.vision) throw Object.assign(new Error('this model reads no images'), { reason: 'no-vision' });
+    if (this.generating || this.running) throw new Error('Hearth is busy answering; wait for it to end');
+    await this.engineClient().chat([{ role: 'user', content: [{ type: 'image', data }] }]);
   }
 
   // runtimeReady loads embed.wasm (once) and gives it the owner's policy.
@@ -352,6 +399,12 @@ function policyJSON(p = {}) {
   const max = Number(p.max_steps ?? p.maxSteps);
   if (Number.isInteger(max) && max > 0) out.max_steps = max;
   return JSON.stringify(out);
+}
+
+// promptLength is a rendered prompt's positions: its tokens, and its
+// pictures' embeddings (promptTokens) when it has any.
+function promptLength(prompt) {
+  return prompt.promptTokens ?? prompt.ids.length;
 }
 
 function pickSampling(opts, defaults) {

@@ -2,7 +2,11 @@
 // "Act on this page", confirmation prompts) inside a shadow root, so the
 // page's CSS cannot restyle it and its CSS (widget.css) cannot touch the
 // page. Every text from the page or the model is set as text, never HTML.
+// With a vision model (data-mmproj) the chat takes pictures: dropped on
+// the panel, pasted into the message, or chosen with the Picture button
+// (the widget's picture methods are near the end of the class).
 import { describeAction, describeOutcome } from './describe.js';
+import { IMAGE_REASONS, imageProblem, conversationProblem, attachTitle, progressText } from './vision.js';
 
 let nextID = 0;
 
@@ -43,6 +47,8 @@ class Widget {
     this.options = options;
     this.id = `hearth-${++nextID}`;
     this.history = []; // the chat's conversation [{role, content}]
+    this.attachments = []; // pictures for the next message: {file, name, url, ready}
+    this.objectURLs = []; // the sent pictures' thumbnails, freed by Clear
     this.prompts = new Set(); // open prompts: {cancel()}
     this.proposedAction = null; // the model's last proposed action (act)
     this.planActions = null; // execute's actions, to describe its steps
@@ -123,9 +129,10 @@ class Widget {
     this.send = el('button', { type: 'submit', class: 'send', text: 'Send' });
     this.chatStop = el('button', { type: 'button', class: 'chat-stop', disabled: true, text: 'Stop', onclick: () => this.api.stop() });
     this.clear = el('button', { type: 'button', class: 'clear', text: 'Clear', onclick: () => this.clearChat() });
+    this.buildPictures(id);
     this.chatForm = el('form', { class: 'composer', onsubmit: (ev) => { ev.preventDefault(); this.sendChat(); } },
-      el('label', { for: id('chat-input'), class: 'visually-hidden', text: 'Message' }), this.chatInput,
-      el('div', { class: 'row' }, this.send, this.chatStop, this.clear));
+      el('label', { for: id('chat-input'), class: 'visually-hidden', text: 'Message' }), this.imageError, this.thumbs, this.chatInput,
+      el('div', { class: 'row' }, this.attach, this.send, this.chatStop, this.clear), this.fileInput);
     this.chatInput.addEventListener('keydown', (ev) => {
       if (ev.key === 'Enter' && !ev.shiftKey && !ev.isComposing) { ev.preventDefault(); this.sendChat(); }
     });
@@ -154,6 +161,7 @@ class Widget {
       if (ev.key === 'Escape' && !ev.defaultPrevented) { ev.preventDefault(); this.close(); }
     });
     this.modelPicker = this.buildPicker(id);
+    this.listenForPictures();
     this.root.append(this.panel, this.launcher);
     root.append(css, this.root);
   }
@@ -172,15 +180,18 @@ class Widget {
   }
 
   listen() {
-    this.events.on('progress', (p) => this.showProgress(p));
+    this.events.on('progress', (p) => { this.showProgress(p); this.updateAttach(); });
     this.events.on('load', (m) => {
       this.progress.hidden = true;
       const arch = [m.arch, m.weightType].filter(Boolean).join(', ');
-      this.setStatus(`${m.name}${arch ? ` (${arch})` : ''} is ready.`);
+      this.setStatus(`${m.name}${arch ? ` (${arch})` : ''} is ready.${m.vision ? ' It can read pictures.' : ''}`);
       this.modelPicker.hidden = true;
       this.showError('');
+      this.updateAttach();
     });
     this.events.on('error', (err) => {
+      this.updateAttach();
+      if (IMAGE_REASONS.includes(err?.reason)) return; // shown by the composer (sendChat)
       this.progress.hidden = true;
       this.showError(err && err.message ? err.message : String(err));
       if (/could not load the model/.test(err?.message || '')) this.setStatus('No model is loaded.');
@@ -289,9 +300,10 @@ class Widget {
 
   // Chat.
 
-  addMessage(role, text) {
+  addMessage(role, text, pictures = []) {
     const m = el('div', { class: `msg msg-${role}`, 'data-role': role },
       el('span', { class: 'visually-hidden', text: role === 'user' ? 'You: ' : `${this.options.title}: ` }),
+      pictures.length ? el('div', { class: 'msg-images' }, ...pictures.map((a) => el('img', { class: 'msg-image', src: a.url, alt: a.name }))) : null,
       el('span', { class: 'msg-text', text }));
     this.messages.append(m);
     this.messages.scrollTop = this.messages.scrollHeight;
@@ -307,39 +319,68 @@ class Widget {
 
   appendToken(text) {
     if (!this.streamTarget) return;
+    this.setImageProgress(this.streamTarget, undefined);
     this.streamTarget.append(text);
     this.messages.scrollTop = this.messages.scrollHeight;
   }
 
   setChatBusy(busy) {
-    this.send.disabled = busy;
+    this.busy = busy;
     this.clear.disabled = busy;
     this.chatStop.disabled = !busy;
     this.paneChat.setAttribute('aria-busy', String(busy));
+    this.updateSend();
+    this.updateAttach();
   }
 
   async sendChat() {
     const text = this.chatInput.value.trim();
-    if (!text || this.send.disabled) return;
+    const pictures = this.attachments.filter((a) => a.ready);
+    if ((!text && pictures.length === 0) || this.send.disabled) return;
     this.chatInput.value = '';
-    this.addMessage('user', text);
-    this.history.push({ role: 'user', content: text });
+    this.setAttachments([], pictures); // their thumbnails go with the message
+    this.showImageError('');
+    const asked = this.addMessage('user', text, pictures);
+    const content = pictures.length ? [...pictures.map((a) => ({ type: 'image', data: a.file })), { type: 'text', text }] : text;
+    this.history.push({ role: 'user', content });
     const target = this.addMessage('assistant', '');
     target.parentElement.classList.add('streaming');
     this.streamTarget = target;
+    if (pictures.length) this.setImageProgress(target, null); // new pictures: read before the answer
     this.setChatBusy(true);
     try {
       const answer = await this.api.chat(this.history.slice(), {
         // A conversation longer than the context: the model sees the latest turns only.
         onTrim: (n) => this.showNotice(`The conversation is longer than the model's context: this answer does not see the first ${n} message${n === 1 ? '' : 's'}.`, target),
+        onImage: (step) => this.setImageProgress(target, step),
       });
       this.history.push({ role: 'assistant', content: answer });
+      this.objectURLs.push(...pictures.map((a) => a.url));
     } catch (err) {
-      target.parentElement.classList.add('msg-error');
-      target.textContent = `Error: ${err.message}`;
+      const names = this.pictureNames();
       this.history.pop(); // the question was not answered
+      if (IMAGE_REASONS.includes(err.reason)) {
+        // A picture the model cannot take: the conversation stays as it
+        // was, and the question (with its pictures but the bad one) goes
+        // back to the composer.
+        const n = Number(/^image (\d+):/.exec(err.message)?.[1] ?? 0); // which of the conversation's pictures
+        const first = names.length - pictures.length; // where this message's pictures start among them
+        const keep = err.reason === 'no-vision' ? [] : pictures.filter((_, i) => first + i !== n - 1);
+        for (const a of pictures) if (!keep.includes(a)) URL.revokeObjectURL(a.url);
+        asked.parentElement.remove();
+        target.parentElement.remove();
+        this.chatInput.value = text;
+        this.setAttachments(keep);
+        const name = n > 0 && names[n - 1] ? names[n - 1] : pictures.length === 1 ? pictures[0].name : '';
+        this.showImageError(name ? imageProblem(name, err) : conversationProblem(err));
+      } else {
+        target.parentElement.classList.add('msg-error');
+        target.textContent = `Error: ${err.message}`;
+        this.objectURLs.push(...pictures.map((a) => a.url));
+      }
     } finally {
-      target.parentElement.classList.remove('streaming');
+      target.parentElement?.classList.remove('streaming');
+      this.setImageProgress(target, undefined);
       this.streamTarget = null;
       this.setChatBusy(false);
       this.chatInput.focus();
@@ -349,6 +390,8 @@ class Widget {
   clearChat() {
     this.history = [];
     this.messages.replaceChildren();
+    for (const u of this.objectURLs) URL.revokeObjectURL(u);
+    this.objectURLs = [];
     this.chatInput.focus();
   }
 
@@ -493,5 +536,147 @@ class Widget {
 
   cancelPrompts() {
     for (const p of [...this.prompts]) p.cancel();
+  }
+
+  // Pictures.
+
+  // buildPictures makes the chat's picture controls: the Picture button
+  // and its file input, the thumbnails of the pictures to send, the drop
+  // hint and the alert that says why a picture was not attached.
+  buildPictures(id) {
+    this.fileInput = el('input', { type: 'file', id: id('image-file'), class: 'image-file', accept: 'image/*', multiple: true, tabindex: '-1', 'aria-hidden': 'true' });
+    this.fileInput.addEventListener('change', () => {
+      this.attachFiles([...(this.fileInput.files || [])]);
+      this.fileInput.value = '';
+    });
+    this.attach = el('button', { type: 'button', class: 'attach', disabled: true, title: attachTitle({}), onclick: () => this.fileInput.click() },
+      el('span', { class: 'attach-icon', 'aria-hidden': 'true' }), el('span', { text: 'Picture' }));
+    this.thumbs = el('ul', { class: 'attachments', 'aria-label': 'Pictures to send', hidden: true });
+    this.imageErrorText = el('p', { class: 'image-error-text' });
+    this.imageError = el('div', { class: 'image-error', role: 'alert', hidden: true }, this.imageErrorText,
+      el('button', { type: 'button', class: 'image-error-dismiss', 'aria-label': 'Dismiss', text: '×', onclick: () => this.showImageError('') }));
+    this.dropHint = el('div', { class: 'drop-hint', 'aria-hidden': 'true', text: 'Drop the picture to attach it' });
+  }
+
+  // listenForPictures takes pictures dropped on the panel or pasted into
+  // the message.
+  listenForPictures() {
+    const hasFiles = (ev) => [...(ev.dataTransfer?.types || [])].includes('Files');
+    const over = (ev) => {
+      if (!hasFiles(ev)) return;
+      ev.preventDefault();
+      if (ev.dataTransfer) ev.dataTransfer.dropEffect = 'copy';
+      this.panel.classList.add('dragging');
+    };
+    this.panel.append(this.dropHint);
+    this.panel.addEventListener('dragenter', over);
+    this.panel.addEventListener('dragover', over);
+    this.panel.addEventListener('dragleave', (ev) => {
+      if (!ev.relatedTarget || !this.panel.contains(ev.relatedTarget)) this.panel.classList.remove('dragging');
+    });
+    this.panel.addEventListener('drop', (ev) => {
+      this.panel.classList.remove('dragging');
+      if (!hasFiles(ev)) return;
+      ev.preventDefault();
+      this.selectTab(this.tabChat);
+      this.attachFiles([...ev.dataTransfer.files]);
+    });
+    this.chatInput.addEventListener('paste', (ev) => {
+      const files = [...(ev.clipboardData?.files || [])];
+      if (files.length === 0) return; // text pastes as text
+      ev.preventDefault();
+      this.attachFiles(files);
+    });
+  }
+
+  // attachFiles checks each file with the engine and adds those the model
+  // can take to the message; a refused one is named in the alert, and
+  // nothing else changes.
+  attachFiles(files) {
+    this.showImageError('');
+    const st = this.api.state();
+    for (const file of files) {
+      const name = file.name || 'the picture';
+      if (!st.model?.info?.vision || st.loading || this.busy) {
+        const noVision = st.model && !st.loading && !st.model.info?.vision;
+        this.showImageError(noVision ? imageProblem(name, { reason: 'no-vision' }) : `${name} was not attached. ${attachTitle({ ...st, busy: this.busy })}`);
+        continue;
+      }
+      const att = { file, name, url: '', ready: false };
+      this.setAttachments([...this.attachments, att]);
+      this.api.checkImage(file).then(() => {
+        if (!this.attachments.includes(att)) return; // removed meanwhile
+        att.url = URL.createObjectURL(file);
+        att.ready = true;
+        this.setAttachments(this.attachments);
+      }, (err) => {
+        this.setAttachments(this.attachments.filter((a) => a !== att));
+        this.showImageError(imageProblem(name, err));
+      });
+    }
+  }
+
+  // setAttachments shows list as the pictures to send, freeing the
+  // thumbnails of those no longer in it but those in keep (being sent).
+  setAttachments(list, keep = []) {
+    for (const a of this.attachments) {
+      if (a.url && !list.includes(a) && !keep.includes(a)) URL.revokeObjectURL(a.url);
+    }
+    this.attachments = list;
+    this.thumbs.replaceChildren(...list.map((a) => {
+      const remove = el('button', { type: 'button', class: 'thumb-remove', 'aria-label': `Remove ${a.name}`, text: '×',
+        onclick: () => { this.setAttachments(this.attachments.filter((x) => x !== a)); this.chatInput.focus(); } });
+      const pic = a.ready ? el('img', { class: 'thumb-image', src: a.url, alt: a.name }) : el('span', { class: 'thumb-checking', text: 'Checking…' });
+      return el('li', { class: `thumb${a.ready ? '' : ' checking'}`, 'aria-busy': String(!a.ready), title: a.name }, pic, remove);
+    }));
+    this.thumbs.hidden = list.length === 0;
+    this.updateSend();
+  }
+
+  // pictureNames are the names of the conversation's pictures, in order.
+  pictureNames() {
+    const names = [];
+    for (const m of this.history) {
+      if (Array.isArray(m.content)) for (const p of m.content) if (p.type === 'image') names.push(p.data?.name || 'the picture');
+    }
+    return names;
+  }
+
+  showImageError(text) {
+    this.imageErrorText.textContent = text;
+    this.imageError.hidden = !text;
+  }
+
+  // updateSend enables Send unless an answer is under way or a picture is
+  // still being checked.
+  updateSend() {
+    this.send.disabled = !!this.busy || this.attachments.some((a) => !a.ready);
+  }
+
+  // updateAttach enables the Picture button for a loaded vision model, and
+  // says in its title what it does or why it is off.
+  updateAttach() {
+    const st = this.api.state();
+    const on = !!st.model?.info?.vision && !st.loading && !this.busy;
+    this.attach.disabled = !on;
+    this.attach.title = attachTitle({ ...st, busy: this.busy });
+  }
+
+  // setImageProgress shows, in the answer whose text node is target, how
+  // far the pictures are read (step: an engine progress step; null: not
+  // started; undefined: done, the line goes).
+  setImageProgress(target, step) {
+    const msg = target.parentElement;
+    if (!msg) return;
+    let line = msg.querySelector('.msg-progress');
+    if (step === undefined) { line?.remove(); return; }
+    if (!line) {
+      line = el('div', { class: 'msg-progress', role: 'status' }, el('span', { class: 'msg-progress-text' }),
+        el('progress', { class: 'msg-progress-bar', max: '1', value: '0', 'aria-label': 'Reading the picture' }));
+      msg.insertBefore(line, target);
+    }
+    line.querySelector('.msg-progress-text').textContent = progressText(step);
+    const bar = line.querySelector('progress');
+    if (step) { bar.max = step.inputs; bar.value = step.input; } else bar.removeAttribute('value'); // indeterminate until the first input is done
   }
 }

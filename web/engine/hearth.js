@@ -74,11 +74,27 @@ export class Hearth {
   // do not fit run with them left in the file and paged on demand into an
   // expert cache of at most that size; the answer's (and memory()'s)
   // expertCache then says {slots, experts, cacheBytes, hits, misses, hitRate …}.
+  // A mixture of experts refused as too large (error.reason 'too-large')
+  // whose experts could be paged says error.expertBudget: the largest
+  // budget (bytes) under which it would fit; loading again with it runs it.
+  //
+  // mmproj loads a vision model's image encoder with it, as a pair: a URL,
+  // a File/Blob, or {url | blob, sha256}; the two are checked together,
+  // progress events then say file: 'model' or 'mmproj', a failure of the
+  // encoder's file says error.mmproj, and the answer's vision says
+  // {projector, imageSize, tokensPerImage, ...} (see worker.js, "Vision").
+  // maxImagePixels bounds the images chat and generate take;
+  // imageCacheBytes the embeddings of encoded images the engine keeps so
+  // that a picture is not encoded twice (default 64 MiB, 0: none kept).
   load(source, {
     threads = 1, nCtx = 0, batch = 0, cache = true, revalidate = false, simd = 'auto',
     replace = false, memoryLimit = 0, memoryLimitWhy = '', kvType = 'f16', sha256 = '', expertBudget = 0, onProgress,
+    mmproj = null, maxImagePixels = 0, imageCacheBytes,
   } = {}) {
     const args = typeof source === 'string' || source instanceof URL ? { url: this.#absolute(source) } : { blob: source };
+    if (mmproj) args.mmproj = this.#fileArgs(mmproj);
+    if (maxImagePixels > 0) args.maxImagePixels = maxImagePixels;
+    if (typeof imageCacheBytes === 'number') args.imageCacheBytes = imageCacheBytes;
     return this.#request('load', {
       ...args, threads, nCtx, batch, cache, revalidate, simd, replace, memoryLimit, memoryLimitWhy, kvType, sha256, expertBudget,
       cancelFlag: this.#armCancel(),
@@ -121,6 +137,14 @@ export class Hearth {
   // deleteModel removes url's cached copy: true if there was one.
   deleteModel(url) { return this.#request('deleteModel', { url: this.#absolute(url) }); }
 
+  // #fileArgs is a second file of a load (an mmproj) as the worker takes
+  // it: {url, sha256} or {blob, sha256}.
+  #fileArgs(f) {
+    if (typeof f === 'string' || f instanceof URL) return { url: this.#absolute(f) };
+    if (typeof Blob !== 'undefined' && f instanceof Blob) return { blob: f };
+    return { ...(f.url ? { url: this.#absolute(f.url) } : {}), ...(f.blob ? { blob: f.blob } : {}), sha256: f.sha256 ?? '' };
+  }
+
   // #absolute resolves a model URL as the worker always has (against
   // worker.js's URL), here in the page: a worker started from a blob URL
   // has no base of its own to resolve it against.
@@ -132,7 +156,12 @@ export class Hearth {
   // chat renders a conversation [{role, content}] with the model's own
   // chat template (ending with the assistant's header unless
   // addGenerationPrompt is false) and tokenizes it: {ids, prompt,
-  // template: 'gguf' | 'chatml'}; generate(ids) then answers.
+  // template: 'gguf' | 'chatml'}; generate(ids) then answers. A message's
+  // content may be parts [{type: 'text', text}, {type: 'image', data:
+  // ArrayBuffer | Blob}] (a vision model, loaded with mmproj): promptTokens
+  // then counts the images' positions too, and generate(messages) answers.
+  // A refused image's error says reason: 'no-vision', 'not-image',
+  // 'image-corrupt' or 'image-too-large'.
   chat(messages, { addGenerationPrompt = true } = {}) {
     return this.#request('chat', { messages, addGenerationPrompt });
   }
@@ -142,12 +171,20 @@ export class Hearth {
   // frequencyPenalty, seed}; absent: greedy. schema (a JSON schema, as
   // text or as an object, whose key order is kept) constrains the text to
   // a valid document (see worker.js); nPredict then defaults to no limit
-  // but the context, since the document ends by itself.
-  generate(prompt, { nPredict, sampling = {}, ignoreEOS = false, onToken, schema } = {}) {
-    const args = typeof prompt === 'string' ? { prompt } : { ids: Array.from(prompt) };
+  // but the context, since the document ends by itself. With paged
+  // experts the answer's expertCache {prefill, decode} says what the
+  // expert cache did in each phase: {hits, misses, bytesRead, hitRate}.
+  //
+  // prompt may also be a conversation [{role, content}] whose content has
+  // images (see chat): the images are encoded first, onProgress getting
+  // {phase: 'image', image, images, tile, tiles} after each encoder input.
+  generate(prompt, { nPredict, sampling = {}, ignoreEOS = false, onToken, schema, onProgress } = {}) {
+    const isConversation = Array.isArray(prompt) && prompt.length > 0 && typeof prompt[0] === 'object';
+    const args = typeof prompt === 'string' ? { prompt } : isConversation ? { messages: prompt } : { ids: Array.from(prompt) };
     if (schema != null) args.schema = typeof schema === 'string' ? schema : JSON.stringify(schema);
     nPredict ??= schema != null ? undefined : 128;
-    return this.#request('generate', { ...args, nPredict, sampling, ignoreEOS, stream: !!onToken }, onToken);
+    const onEvent = (ev) => (ev.event === 'token' ? onToken?.(ev) : onProgress?.(ev));
+    return this.#request('generate', { ...args, nPredict, sampling, ignoreEOS, stream: !!onToken }, onEvent);
   }
 
   stop() { return this.#request('stop'); }

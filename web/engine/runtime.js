@@ -172,12 +172,16 @@ export async function startEngine({ goModule, kernels, kernelsShared, threads = 
   // An engine error becomes an Error; badFile marks bytes that are not a
   // valid GGUF file. A failed load or probe also says why (reason:
   // 'not-gguf', 'truncated', 'invalid', 'unsupported', 'too-large') and,
-  // for a load, whether a model is still loaded (modelLoaded).
+  // for a load, whether a model is still loaded (modelLoaded); a mixture
+  // of experts too large with its experts resident says the expert budget
+  // (bytes) under which it would fit with them paged (expertBudget).
   const check = (r) => {
     if (r && r.error) {
       const details = { badFile: !!r.badFile };
       if (r.reason !== undefined) details.reason = r.reason;
+      if (r.expertBudget !== undefined) details.expertBudget = r.expertBudget;
       if (r.modelLoaded !== undefined) details.modelLoaded = r.modelLoaded;
+      if (r.mmproj) details.mmproj = true; // a pair's image encoder is at fault (wasm/engine/vision.go)
       throw Object.assign(new Error(r.error), details);
     }
     return r;
@@ -203,6 +207,15 @@ export async function startEngine({ goModule, kernels, kernelsShared, threads = 
     // chat renders [{role, content}] with the model's chat template and
     // tokenizes it: {ids, prompt, template: 'gguf' | 'chatml'}.
     chat: (messages, opts = {}) => check(api.chat(messages, opts)),
+    // Conversations with images (wasm/engine/chatimages.go): message
+    // content may be parts [{type: 'text', text}, {type: 'image', data:
+    // Uint8Array}]; chat's promptTokens then counts the images.
+    // prepare(messages) → {promptTokens, images, inputs} keeps the prompt;
+    // encodeNext() encodes one image input → {image, images, tile, tiles,
+    // input, inputs, done}; startPrepared(sampling) is start for it.
+    prepare: (messages, opts = {}) => check(api.prepare(messages, opts)),
+    encodeNext: () => check(api.encodeNext()),
+    startPrepared: (sampling = {}) => check(api.startPrepared(sampling)),
     start: (ids, sampling = {}) => check(api.start(ids, sampling)),
     next: (more) => check(api.next(more)),
     // The engine's account of its memory: {arenaBytes, arenaUsed,

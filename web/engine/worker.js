@@ -33,7 +33,11 @@
 //             most this size in the arena; the file stays open while the
 //             model is loaded, and the answer's expertCache (and memory's)
 //             says {slots, experts, layers, cacheBytes, expertBytes, hits,
-//             misses, hitRate, bytesRead}.
+//             misses, hitRate, bytesRead}. A mixture of experts refused
+//             as too large (reason 'too-large') with its experts resident
+//             says in the error's expertBudget (bytes) the largest expert
+//             budget under which it would fit with them paged: the load
+//             may be tried again with that budget.
 //   tokenize  {text}                       → ids
 //   chat      {messages: [{role, content}], addGenerationPrompt = true}
 //             → {ids, prompt, template}: the conversation rendered with the
@@ -42,6 +46,9 @@
 //   generate  {prompt | ids, nPredict, sampling, ignoreEOS, stream, schema}
 //             → {ids, text, promptTokens, prefillSeconds, decodeSeconds,
 //                generatedTokens, decodeTokens, stop}
+//             With paged experts (load's expertBudget) the answer adds
+//             expertCache {prefill, decode}: what the expert cache did in
+//             each phase, {hits, misses, bytesRead, hitRate}.
 //             schema (a JSON schema's text, the subset engine/sample/constrain
 //             compiles: oneOf/anyOf, objects with properties in document
 //             order, const, enum, bounded strings, integers, booleans …)
@@ -66,6 +73,64 @@
 //   models    {}   → the models cached in OPFS: [{url, size, date, etag, lastModified}]
 //   deleteModel {url} → true if url's cached copy was deleted, false if there was none
 //   unload    {}
+//
+// Vision (a vision-language model: a text model and its image encoder,
+// an mmproj GGUF file, loaded as a pair):
+//   load      {..., mmproj: {url | blob, sha256}, maxImagePixels, imageCacheBytes}
+//             The mmproj file is fetched, cached in OPFS (keyed by URL) and
+//             digest-checked like the model; the pair is checked together
+//             before a loaded model is given up: an mmproj (GGUF,
+//             general.architecture 'clip') of a projector the engine runs
+//             (mlp, idefics3), every tensor present in its shape, projecting
+//             into the model's embedding width, and the model and the
+//             encoder (weights plus the working memory of an encode)
+//             under the device's limit. Progress events then carry file:
+//             'model' or 'mmproj' (download or cached, then upload, for
+//             each). A failure of the mmproj file says mmproj: true (and
+//             its stored copy goes if its bytes are bad). The answer adds
+//             vision: {projector, imageSize, patchSize, tokensPerImage (per
+//             tile for idefics3), tiles, layers, embd, weightBytes,
+//             scratchBytes, maxImagePixels} and mmprojCached, mmprojStorage.
+//             maxImagePixels: images with more pixels (by their header,
+//             before decoding) are refused; default 24 000 000.
+//   chat      {messages}: content is a string, or parts [{type: 'text', text},
+//             {type: 'image', data: ArrayBuffer | Blob | Uint8Array}]. The
+//             images are decoded and preprocessed (in Go, engine/image) but
+//             not encoded; the answer's promptTokens counts every position
+//             of the prompt, the images' embeddings included (ids holds
+//             the text tokens only), and images says how many there are.
+//   generate  {messages, nPredict, sampling, stream, ...}: the same
+//             conversation (as chat took it; nothing is kept between the
+//             two); its images are encoded first, one input at a time (an
+//             image, or each SmolVLM tile and the overview), each followed
+//             by {event: 'progress', phase: 'image', image, images, tile,
+//             tiles, input, inputs}; then the prompt is evaluated and the
+//             generation runs as for ids. The answer adds images and
+//             imageSeconds (the encoding's time; prefillSeconds is the
+//             prompt's evaluation after it).
+//             imageSeconds splits into imagePrepareSeconds (decoding and
+//             preprocessing the images, assembling the prompt) and
+//             imageEncodeSeconds (the encoder and projector over the
+//             inputs encoded now, imageInputs of them: each SmolVLM tile
+//             and overview counts one), for benchmarks (scripts/benchbrowser).
+//             Images are not encoded twice: the engine keeps the embeddings
+//             of the images it encoded (keyed by the SHA-256 of their bytes,
+//             with the loaded mmproj and maxImagePixels; least recently used
+//             dropped first beyond load's imageCacheBytes, default 64 MiB,
+//             0 keeps none; all dropped when the pair is unloaded or
+//             replaced), so a follow-up question about the same picture
+//             encodes nothing and answers as if it had. generate's answer
+//             says imagesEncoded (encoded now) and imagesCached (taken from
+//             the cache); progress events come only for the inputs encoded.
+//             chat, too, counts an image it has seen without decoding it
+//             again. memory's imageCache says {images, bytes, maxBytes,
+//             layouts, hits, misses}.
+//   Errors of an image carry reason: 'no-vision' (the model was loaded
+//   without an mmproj), 'not-image' (not an image, or a format not read:
+//   PNG, JPEG, GIF and WebP are), 'image-corrupt' (cut short or damaged),
+//   'image-too-large' (more pixels than maxImagePixels, or bytes than
+//   256 MiB); the message names the image ("image 2: …") and the problem.
+//   The model stays loaded, and nothing of the conversation is kept.
 //
 // Downloads (load {url}): the response body streams into a file in OPFS
 // (modelstore.js: FileSystemSyncAccessHandle, one network chunk in memory
@@ -115,6 +180,21 @@ let pagedSource = null;
 // (none unless it is a positive byte count).
 function expertBudget(msg) {
   return msg.expertBudget > 0 ? { expertBudget: msg.expertBudget } : {};
+}
+
+// expertCounts is the paged model's expert cache counts now {hits,
+// misses, bytesRead}, or null when no model with paged experts is loaded.
+function expertCounts() {
+  if (!pagedSource || !engine) return null;
+  const c = engine.memory().expertCache;
+  return c ? { hits: c.hits, misses: c.misses, bytesRead: c.bytesRead } : null;
+}
+
+// countsBetween is what the expert cache did between two expertCounts:
+// {hits, misses, bytesRead, hitRate}.
+function countsBetween(a, b) {
+  const hits = b.hits - a.hits, misses = b.misses - a.misses;
+  return { hits, misses, bytesRead: b.bytesRead - a.bytesRead, hitRate: hits + misses > 0 ? hits / (hits + misses) : 0 };
 }
 
 // releasePagedSource unregisters and closes the paged model's source.
@@ -376,6 +456,94 @@ async function checkRemoteHeader(e, url, msg, signal) {
   }
 }
 
+// Vision: the pair's image encoder, and conversations with images.
+
+// pairEvent marks a pair load's events with the file they are about
+// (file: 'model' or 'mmproj'); a single model's events stay unmarked.
+function pairEvent(msg, event, file) {
+  return msg.mmproj ? (ev) => event({ ...ev, file }) : event;
+}
+
+// openMMProj opens the image encoder of a pair load (msg.mmproj: {url |
+// blob, sha256}) as openModel opens a model: a URL's file cached in OPFS,
+// its digest checked; its errors say mmproj: true.
+async function openMMProj(msg, event, c) {
+  const mm = msg.mmproj;
+  if (typeof mm !== 'object' || (!mm.url && !mm.blob)) throw Object.assign(new Error("load's mmproj needs a url or a blob"), { mmproj: true });
+  try {
+    return await openModel({ url: mm.url, blob: mm.blob, sha256: mm.sha256, cache: msg.cache, revalidate: msg.revalidate },
+      pairEvent(msg, event, 'mmproj'), c.signal);
+  } catch (err) {
+    throw Object.assign(err, { mmproj: true });
+  }
+}
+
+// uploadReporting makes the opened file m report its reads into the arena
+// as 'upload' progress events (onFill(0, true) sends the last one).
+function uploadReporting(m, event) {
+  const uploaded = progressReporter(event, 'upload', m.cached, 8 << 20);
+  let filled = 0;
+  m.source.onFill = (n, final = false) => {
+    filled += n;
+    uploaded(final ? m.source.size : filled, m.source.size, final);
+  };
+  return m.source;
+}
+
+// visionOptions are the engine's load options of a pair: the encoder's
+// source id (mmID; 0: none) and msg.maxImagePixels.
+function visionOptions(mmID, msg) {
+  return {
+    ...(mmID ? { mmproj: mmID } : {}), ...(msg.maxImagePixels > 0 ? { maxImagePixels: msg.maxImagePixels } : {}),
+    ...(typeof msg.imageCacheBytes === 'number' ? { imageCacheBytes: msg.imageCacheBytes } : {}),
+  };
+}
+
+// bytesOf is an image part's data as the engine takes it (a Uint8Array):
+// from an ArrayBuffer, a typed array or a Blob (File).
+async function bytesOf(d) {
+  if (d instanceof Uint8Array) return d;
+  if (d instanceof ArrayBuffer) return new Uint8Array(d);
+  if (ArrayBuffer.isView(d)) return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+  if (typeof Blob !== 'undefined' && d instanceof Blob) return new Uint8Array(await d.arrayBuffer());
+  return d; // the engine says what is wrong with it
+}
+
+// withImageBytes is messages with every image part's data as bytes.
+async function withImageBytes(messages) {
+  if (!Array.isArray(messages)) return messages;
+  return Promise.all(messages.map(async (m) => {
+    if (!Array.isArray(m?.content)) return m;
+    const content = await Promise.all(m.content.map(async (p) => (p?.type === 'image' ? { ...p, data: await bytesOf(p.data) } : p)));
+    return { ...m, content };
+  }));
+}
+
+// prepareMessages assembles generate's conversation (msg.messages) in the
+// engine and encodes its images one input (an image, or a SmolVLM tile) at
+// a time, sending {event: 'progress', phase: 'image', image, images,
+// tile, tiles} after each and yielding between them. Images the engine
+// encoded before (its cache of embeddings) are not encoded again: only
+// the pending inputs are. It returns {images, imagesEncoded, imagesCached,
+// seconds, prepareSeconds, encodeSeconds, inputs}.
+async function prepareMessages(msg, event) {
+  const t0 = performance.now();
+  const p = engine.prepare(await withImageBytes(msg.messages), { addGenerationPrompt: msg.addGenerationPrompt ?? true });
+  const tEncode = performance.now(); // prepared: the encoder's time starts
+  const inputs = p.pending ?? p.inputs;
+  for (let i = 0; i < inputs; i++) {
+    const r = engine.encodeNext();
+    sampleMemory();
+    event({ event: 'progress', phase: 'image', image: r.image, images: r.images, tile: r.tile, tiles: r.tiles, input: r.input, inputs: r.inputs });
+    await yieldToEvents();
+  }
+  const t1 = performance.now();
+  return {
+    images: p.images, imagesEncoded: p.imagesEncoded ?? p.images, imagesCached: p.imagesCached ?? 0, seconds: (t1 - t0) / 1000,
+    prepareSeconds: (tEncode - t0) / 1000, encodeSeconds: (t1 - tEncode) / 1000, inputs,
+  };
+}
+
 // loadModel is load's work; c is its cancel state.
 async function loadModel(msg, event, c) {
   const t0 = performance.now();
@@ -384,21 +552,30 @@ async function loadModel(msg, event, c) {
     // Not an error: the page may not be cross-origin isolated.
     console.warn(`hearth: running ${e.threads} thread(s), ${msg.threads} asked for (crossOriginIsolated=${self.crossOriginIsolated})`);
   }
-  const m = await openModel(msg, event, c.signal, (url) => checkRemoteHeader(e, url, msg, c.signal));
-  const downloadSeconds = (performance.now() - t0) / 1000;
+  // A pair (msg.mmproj): the model's events say file: 'model', the
+  // encoder's file: 'mmproj' (see "Vision" above).
+  const m = await openModel(msg, pairEvent(msg, event, 'model'), c.signal, (url) => checkRemoteHeader(e, url, msg, c.signal));
+  let mm = null; // the image encoder's file
+  let mmID = 0;
+  let downloadSeconds = 0;
   let info;
   try {
+    if (msg.mmproj) mm = await openMMProj(msg, event, c);
+    downloadSeconds = (performance.now() - t0) / 1000;
     if (c.cancelled()) throw cancelledError();
-    const uploaded = progressReporter(event, 'upload', m.cached, 8 << 20);
+    if (mm) mmID = e.addSource(cancellable(uploadReporting(mm, pairEvent(msg, event, 'mmproj')), c));
+    const uploaded = progressReporter(pairEvent(msg, event, 'model'), 'upload', m.cached, 8 << 20);
     let filled = 0;
     m.source.onFill = (n) => { filled += n; uploaded(filled, m.source.size); };
     const read = m.source.read;
     const id = e.addSource(cancellable(m.source, c));
     try {
-      info = e.load(id, msg.nCtx ?? 0, msg.batch ?? 0, { replace: !!msg.replace, kvType: msg.kvType, ...memoryLimit(msg), ...expertBudget(msg) });
+      info = e.load(id, msg.nCtx ?? 0, msg.batch ?? 0, { replace: !!msg.replace, kvType: msg.kvType, ...memoryLimit(msg), ...expertBudget(msg), ...visionOptions(mmID, msg) });
     } finally {
       if (!info?.expertCache) e.removeSource(id);
+      if (mmID) e.removeSource(mmID);
     }
+    if (mm) mm.source.onFill(0, true);
     uploaded(m.source.size, m.source.size, true); // the header's bytes were read too: all of it is in
     // The model that was loaded is gone: so is its source.
     releasePagedSource();
@@ -416,14 +593,19 @@ async function loadModel(msg, event, c) {
     // it rather than serve it again (closed first: an open file cannot
     // be removed). A cancelled load's read errors say nothing of the file.
     m.close();
-    if (err.badFile && !c.cancelled() && m.storage === 'opfs') await (await modelStore())?.remove(m.entry.url).catch(() => {});
+    mm?.close();
+    // (Of a pair, the file at fault: err.mmproj says it is the encoder's.)
+    const bad = err.mmproj ? mm : m;
+    if (err.badFile && !c.cancelled() && bad?.storage === 'opfs') await (await modelStore())?.remove(bad.entry.url).catch(() => {});
     throw err;
   }
+  mm?.close();
   if (!pagedSource || pagedSource.m !== m) m.close();
   modelLoaded = true;
   mem.loadPeak = Math.max(mem.loadPeak, sampleMemory());
   return {
     ...info, cached: m.cached, storage: m.storage, kernels: e.kernelBuild,
+    ...(mm ? { mmprojCached: mm.cached, mmprojStorage: mm.storage } : {}),
     downloadSeconds, loadSeconds: (performance.now() - t0) / 1000,
   };
 }
@@ -480,7 +662,7 @@ const handlers = {
   async chat(msg) {
     if (!engine) throw new Error('no model is loaded');
     if (!Array.isArray(msg.messages)) throw new Error('chat needs messages: [{role, content}]');
-    return engine.chat(msg.messages, { addGenerationPrompt: msg.addGenerationPrompt ?? true });
+    return engine.chat(await withImageBytes(msg.messages), { addGenerationPrompt: msg.addGenerationPrompt ?? true });
   },
 
   async tokenize(msg) {
@@ -490,14 +672,21 @@ const handlers = {
 
   async generate(msg, event) {
     if (!engine) throw new Error('no model is loaded');
-    const ids = msg.ids ?? engine.tokenize(msg.prompt ?? '');
+    // generate {messages}: a conversation with images (see "Vision").
+    if (msg.messages !== undefined && !Array.isArray(msg.messages)) throw new Error('generate\'s messages must be an array [{role, content}]');
+    const ids = msg.messages ? null : (msg.ids ?? engine.tokenize(msg.prompt ?? ''));
     const schema = msg.schema ?? null;
     if (schema !== null && typeof schema !== 'string') throw new Error('schema must be the JSON schema\'s text (a string)');
     const nPredict = msg.nPredict ?? (schema ? Infinity : 128);
     if (!(nPredict >= 1)) throw new Error(`nPredict ${nPredict} must be at least 1`);
     stopRequested = false;
+    const images = msg.messages ? await prepareMessages(msg, event) : null; // encoded before the prefill's clock starts
+    const c0 = expertCounts();
     const t0 = performance.now();
-    const s = engine.start(ids, schema ? { ...(msg.sampling ?? {}), schema } : (msg.sampling ?? {}));
+    const sampling = schema ? { ...(msg.sampling ?? {}), schema } : (msg.sampling ?? {});
+    const s = images ? engine.startPrepared(sampling) : engine.start(ids, sampling);
+    const tPrefill = performance.now();
+    const c1 = expertCounts(); // read between the timings: prefill's counts end here, decode's start
     const t1 = performance.now();
     const out = [];
     let text = '';
@@ -518,11 +707,15 @@ const handlers = {
       if (stopRequested) { stop = 'stopped'; break; }
     }
     const t2 = performance.now();
+    const c2 = expertCounts();
     return {
       ids: out, text, stop,
       ...(schema ? { complete } : {}),
+      ...(images ? { images: images.images, imageSeconds: images.seconds, imagesEncoded: images.imagesEncoded, imagesCached: images.imagesCached,
+        imagePrepareSeconds: images.prepareSeconds, imageEncodeSeconds: images.encodeSeconds, imageInputs: images.inputs } : {}),
+      ...(c0 ? { expertCache: { prefill: countsBetween(c0, c1), decode: countsBetween(c1, c2) } } : {}),
       promptTokens: s.promptTokens,
-      prefillSeconds: (t1 - t0) / 1000,
+      prefillSeconds: (tPrefill - t0) / 1000,
       generatedTokens: out.length,
       decodeTokens: out.length - 1,
       decodeSeconds: (t2 - t1) / 1000,
@@ -537,9 +730,10 @@ const handlers = {
   // (arenaUsed, kvTokens, goHeapLive, goHeapSys, goSys).
   async memory() {
     if (!engine) return { arenaBytes: 0, goBytes: 0, peakBytes: 0, loadPeakBytes: 0 };
+    const account = engine.memory(); // first: the call itself may grow the Go memory, which the peak must cover
     sampleMemory();
     return {
-      ...engine.memory(), // arenaBytes there is the loaded model's arena (0 once unloaded)
+      ...account, // arenaBytes there is the loaded model's arena (0 once unloaded)
       arenaBytes: engine.arena.buffer.byteLength, goBytes: engine.goMemoryBytes(),
       peakBytes: mem.peak, loadPeakBytes: mem.loadPeak,
     };
@@ -582,7 +776,7 @@ self.onmessage = async (ev) => {
   } catch (err) {
     // What the page may act on travels with the message (see load).
     const details = {};
-    for (const k of ['reason', 'badFile', 'cancelled', 'modelLoaded']) if (err && err[k] !== undefined) details[k] = err[k];
+    for (const k of ['reason', 'badFile', 'cancelled', 'modelLoaded', 'expertBudget', 'mmproj']) if (err && err[k] !== undefined) details[k] = err[k];
     self.postMessage({ id: msg.id, error: err && err.message ? err.message : String(err), ...details });
   } finally {
     if (exclusive) busy = null;

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/hearth-ai/hearth/engine/dtype"
+	"github.com/hearth-ai/hearth/engine/multimodal"
 	"github.com/hearth-ai/hearth/engine/sample"
 	"github.com/hearth-ai/hearth/engine/sample/constrain"
 )
@@ -39,7 +40,7 @@ type generateResult struct {
 // valid document of the JSON schema (engine/sample/constrain), -n
 // defaults to the context's room, and the text is the document's exact
 // bytes. With --image and --mmproj the prompt holds an image (see
-// imagePrompt) and prompt_tokens counts its positions too.
+// engine/multimodal) and prompt_tokens counts its positions too.
 func runGenerate(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("generate", stderr)
 	var mf modelFlags
@@ -114,13 +115,13 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 			return nil, err
 		}
 		defer m.Close()
-		var chunks []chunk
+		var chunks []multimodal.Chunk
 		if vf.enabled() {
 			chunks, err = vf.imageChunks(m, pf.prompt)
 		} else {
 			var prompt []int32
 			prompt, err = pf.ids(m.tok)
-			chunks = []chunk{{ids: prompt, n: len(prompt)}}
+			chunks = []multimodal.Chunk{{IDs: prompt, N: len(prompt)}}
 		}
 		if err != nil {
 			return nil, err
@@ -145,7 +146,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 		if schema != nil {
 			con = constrain.New(schema, m.tok)
 		}
-		logits, err := evalChunks(s, chunks)
+		logits, err := multimodal.Eval(s, chunks)
 		for i := 0; err == nil && i < *n; i++ {
 			if err = checkFinite(logits); err != nil {
 				break

@@ -8,6 +8,7 @@ import (
 
 	"github.com/hearth-ai/hearth/engine/gguf"
 	"github.com/hearth-ai/hearth/engine/image"
+	"github.com/hearth-ai/hearth/engine/multimodal"
 	"github.com/hearth-ai/hearth/engine/vision"
 )
 
@@ -64,8 +65,10 @@ func (v *visionFlags) decode() (*image.RGB, error) {
 }
 
 // imageChunks decodes the image, loads the encoder on the text model's
-// backend, and assembles the prompt's chunks (see imagePrompt).
-func (v *visionFlags) imageChunks(l *loaded, text string) ([]chunk, error) {
+// backend, and assembles the prompt's chunks with the image encoded
+// (engine/multimodal: the prompt text split at its media marker, the image
+// first when there is none).
+func (v *visionFlags) imageChunks(l *loaded, text string) ([]multimodal.Chunk, error) {
 	img, err := v.decode()
 	if err != nil {
 		return nil, err
@@ -87,37 +90,16 @@ func (v *visionFlags) imageChunks(l *loaded, text string) ([]chunk, error) {
 	if w := l.model.HP.Embd; enc.TextEmbd() != w {
 		return nil, fmt.Errorf("the mmproj projects into embeddings %d wide, the text model's are %d: they are not a pair", enc.TextEmbd(), w)
 	}
-	prep, err := preprocess(img, enc.Params)
+	prep, err := multimodal.Prepare(img, enc.Params)
 	if err != nil {
 		return nil, fmt.Errorf("--image %s: %w", v.image, err)
 	}
-	return imagePrompt(l.tok, text, prep, enc.Encode, l.model.HP.Embd)
-}
-
-// preparedImage is an image preprocessed for the encoder: one input for
-// mlp; tiles in a grid plus an overview for idefics3.
-type preparedImage struct {
-	single     []float32 // mlp: CHW pixels
-	rows, cols int       // idefics3: the tile grid
-	tiles      [][]float32
-	overview   []float32
-}
-
-// preprocess resizes and normalises img as llama.cpp does for the
-// projector.
-func preprocess(img *image.RGB, p vision.Params) (*preparedImage, error) {
-	if p.Projector == vision.ProjectorMLP {
-		px, err := image.PreprocessMLP(img, p.ImageSize, p.ImageMean, p.ImageStd)
-		if err != nil {
-			return nil, err
-		}
-		return &preparedImage{single: px}, nil
-	}
-	out, err := image.PreprocessIdefics3(img, image.Idefics3Params{
-		ImageSize: p.ImageSize, LongestEdge: p.PreprocImageSize, Mean: p.ImageMean, Std: p.ImageStd,
-	})
+	p, err := multimodal.Build(l.tok, text, []*multimodal.Image{prep}, enc.Tokens())
 	if err != nil {
 		return nil, err
 	}
-	return &preparedImage{rows: out.Rows, cols: out.Cols, tiles: out.Tiles, overview: out.Overview}, nil
+	if err := p.EncodeAll(enc.Encode, l.model.HP.Embd, nil); err != nil {
+		return nil, err
+	}
+	return p.Chunks, nil
 }

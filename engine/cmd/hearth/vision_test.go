@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hearth-ai/hearth/engine/multimodal"
 	"github.com/hearth-ai/hearth/models/synth"
 )
 
@@ -48,14 +49,14 @@ func visionPair(t *testing.T, spec synth.MMProjSpec, w, h int) (textPath, mmproj
 }
 
 // chunkShape is a chunk's kind and size: "text:3", "image:16".
-func chunkShape(chunks []chunk) []string {
+func chunkShape(chunks []multimodal.Chunk) []string {
 	out := make([]string, len(chunks))
 	for i, c := range chunks {
 		kind := "text"
-		if c.embd != nil {
+		if c.Embd != nil {
 			kind = "image"
 		}
-		out[i] = kind + ":" + itoa(c.n)
+		out[i] = kind + ":" + itoa(c.N)
 	}
 	return out
 }
@@ -102,12 +103,12 @@ func TestIdefics3PromptChunks(t *testing.T) {
 		{"\n\n", "<fake_token_around_image>", "<global-img>"},
 		{"<fake_token_around_image>", "h", "i"},
 	} {
-		if got := texts(chunks[2*i].ids); !slices.Equal(got, w) {
+		if got := texts(chunks[2*i].IDs); !slices.Equal(got, w) {
 			t.Errorf("text chunk %d is %q, want %q", i, got, w)
 		}
 	}
-	if chunks[0].ids[0] != l.tok.BOS() {
-		t.Errorf("the prompt starts with %d, not BOS %d", chunks[0].ids[0], l.tok.BOS())
+	if chunks[0].IDs[0] != l.tok.BOS() {
+		t.Errorf("the prompt starts with %d, not BOS %d", chunks[0].IDs[0], l.tok.BOS())
 	}
 }
 

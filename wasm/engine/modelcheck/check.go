@@ -47,6 +47,11 @@ type Error struct {
 	Reason Reason
 	Msg    string // a sentence for people
 	Err    error  // the underlying error, if any (a *gguf.FormatError for a bad file)
+	// ExpertBudget, for a mixture of experts refused as too large with
+	// its experts resident, is the largest expert budget (bytes,
+	// Options.ExpertBudget) under which it would fit with its experts
+	// paged from the file; 0 when no cache of an expert per layer would.
+	ExpertBudget int64
 }
 
 func (e *Error) Error() string { return e.Msg }
@@ -244,7 +249,12 @@ func Check(f *gguf.File, opt Options) (*Report, error) {
 		}
 	}
 	if tightest != nil {
-		return r, &Error{Reason: TooLarge, Msg: tooLargeMessage(r, hp, kvElem, *tightest) + pagingHint(f, r, *tightest)}
+		e := &Error{Reason: TooLarge, Msg: tooLargeMessage(r, hp, kvElem, *tightest)}
+		if all, room := fittingExpertBudget(f, r, *tightest); room > 0 {
+			e.Msg += fmt.Sprintf(". Its experts (%s) could stay in the file, paged into an expert cache of at most %s", FormatBytes(all.ExpertBytes), FormatBytes(room))
+			e.ExpertBudget = room
+		}
+		return r, e
 	}
 	// Binding without loading finds a missing or misshapen tensor now,
 	// not half-way through a load that has already unloaded the model.
@@ -289,27 +299,28 @@ func WeightSizes(f *gguf.File, plan *model.ExpertCachePlan) []int64 {
 	return sizes
 }
 
-// pagingHint says, for a mixture of experts too large with its experts
-// resident, the expert budget under which it would fit the limit l, if
-// one of at least an expert per layer would.
-func pagingHint(f *gguf.File, r *Report, l Limit) string {
+// fittingExpertBudget is, for a mixture of experts too large with its
+// experts resident, the largest expert budget under which it would fit
+// the limit l, with the plan of paging all its experts; room is 0 when
+// not even a cache of an expert per layer would fit (or r already pages).
+func fittingExpertBudget(f *gguf.File, r *Report, l Limit) (all *model.ExpertCachePlan, room int64) {
 	if r.Experts != nil {
-		return ""
+		return nil, 0
 	}
 	all, err := model.PlanExpertCache(f, 1<<62)
 	if err != nil {
-		return ""
+		return nil, 0
 	}
 	rest := arena.ReserveSize(WeightSizes(f, &model.ExpertCachePlan{Paged: all.Paged})...)
-	room := l.Bytes - rest - r.KVBytes - r.ScratchBytes
+	room = l.Bytes - rest - r.KVBytes - r.ScratchBytes
 	perSlot := all.ExpertBytes / int64(all.Experts)
 	// Each layer and kind's slots are one more arena allocation, rounded
 	// up to arena.Align.
 	room -= int64(len(all.Paged)) * arena.Align
 	if room < perSlot {
-		return ""
+		return nil, 0
 	}
-	return fmt.Sprintf(". Its experts (%s) could stay in the file, paged into an expert cache of at most %s", FormatBytes(all.ExpertBytes), FormatBytes(room))
+	return all, room
 }
 
 // shape is what Check needs of the hyperparameters.

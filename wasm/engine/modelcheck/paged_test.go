@@ -91,6 +91,14 @@ func TestCheckPagingFitsTheLimit(t *testing.T) {
 	if !errors.As(err, &ce) || ce.Reason != TooLarge || !strings.Contains(ce.Msg, "paged into an expert cache of at most") {
 		t.Fatalf("error %v; want too large, with the expert cache that would fit", err)
 	}
+	// The budget the message names travels as a field, and with it the
+	// model passes the same limit.
+	if ce.ExpertBudget <= 0 || !strings.Contains(ce.Msg, "an expert cache of at most "+FormatBytes(ce.ExpertBudget)) {
+		t.Fatalf("the error's expert budget is %d; its message: %s", ce.ExpertBudget, ce.Msg)
+	}
+	if r, err := Check(f, Options{Context: 256, Limits: []Limit{limit}, ExpertBudget: ce.ExpertBudget}); err != nil || r.NeedBytes() > limit.Bytes {
+		t.Fatalf("with the suggested budget %d: %+v, %v; want it within %d bytes", ce.ExpertBudget, r, err, limit.Bytes)
+	}
 	all, err := model.PlanExpertCache(f, 1<<40)
 	if err != nil {
 		t.Fatal(err)
@@ -114,6 +122,11 @@ func TestCheckPagingFitsTheLimit(t *testing.T) {
 	}
 	if r, err := Check(df, Options{ExpertBudget: 1}); err != nil || r.Experts != nil {
 		t.Fatalf("dense model with a budget: %+v, %v", r, err)
+	}
+	// A dense model too large suggests no expert budget.
+	_, err = Check(df, Options{Limits: []Limit{{Bytes: 1 << 20, Why: "a tiny limit"}}})
+	if !errors.As(err, &ce) || ce.Reason != TooLarge || ce.ExpertBudget != 0 {
+		t.Fatalf("dense model over a limit: %v (expert budget %d); want too large, no budget", err, ce.ExpertBudget)
 	}
 }
 
