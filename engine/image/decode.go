@@ -43,7 +43,7 @@ func Decode(r io.Reader, maxPixels int) (*RGB, error) {
 		return nil, fmt.Errorf("image: reading the file: %w", err)
 	}
 	if int64(n+len(rest)) > MaxFileBytes {
-		return nil, fmt.Errorf("image: the file is larger than %d bytes", int64(MaxFileBytes))
+		return nil, errorf(ErrTooLarge, "image: the file is larger than %d bytes", int64(MaxFileBytes))
 	}
 	return DecodeBytes(append(head[:n], rest...), maxPixels)
 }
@@ -62,10 +62,10 @@ func DecodeBytes(data []byte, maxPixels int) (*RGB, error) {
 		return nil, describeError(f, data, "header", err)
 	}
 	if cfg.Width <= 0 || cfg.Height <= 0 {
-		return nil, fmt.Errorf("image: the %s header gives an empty size, %dx%d", f, cfg.Width, cfg.Height)
+		return nil, errorf(ErrDamaged, "image: the %s header gives an empty size, %dx%d", f, cfg.Width, cfg.Height)
 	}
 	if n := int64(cfg.Width) * int64(cfg.Height); n > int64(maxPixels) {
-		return nil, fmt.Errorf("image: the %s image is %dx%d = %d pixels, more than the limit of %d pixels", f, cfg.Width, cfg.Height, n, maxPixels)
+		return nil, errorf(ErrTooLarge, "image: the %s image is %dx%d = %d pixels, more than the limit of %d pixels", f, cfg.Width, cfg.Height, n, maxPixels)
 	}
 	img, err := decodePixels(f, data)
 	if err != nil {
@@ -128,9 +128,9 @@ func decodePixels(f Format, data []byte) (*RGB, error) {
 func describeError(f Format, data []byte, part string, err error) error {
 	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
 		strings.Contains(err.Error(), "unexpected EOF") || !hasEndMark(f, data) {
-		return fmt.Errorf("image: the %s file is truncated: it ends inside its %s (%v)", f, part, err)
+		return &kindError{kind: ErrDamaged, msg: fmt.Sprintf("image: the %s file is truncated: it ends inside its %s (%v)", f, part, err), err: err}
 	}
-	return fmt.Errorf("image: the %s file is corrupt: bad %s (%v)", f, part, err)
+	return &kindError{kind: ErrDamaged, msg: fmt.Sprintf("image: the %s file is corrupt: bad %s (%v)", f, part, err), err: err}
 }
 
 // hasEndMark reports whether data ends the way a complete file of format f

@@ -3,6 +3,7 @@ package image
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"hash/crc32"
 	goimage "image"
 	"image/color"
@@ -180,6 +181,9 @@ func TestDecodeRefusesHugeImageFromHeader(t *testing.T) {
 			t.Errorf("error %q does not mention %q", err, want)
 		}
 	}
+	if !errors.Is(err, ErrTooLarge) || errors.Is(err, ErrDamaged) {
+		t.Errorf("error %q is not ErrTooLarge", err)
+	}
 	// The limit is a parameter: 10x10 passes at 100 and fails at 99.
 	small := encodePNG(t, goimage.NewGray(goimage.Rect(0, 0, 10, 10)))
 	if _, err := DecodeBytes(small, 100); err != nil {
@@ -208,8 +212,8 @@ func TestDecodeNotAnImage(t *testing.T) {
 	}
 	for _, c := range cases {
 		_, err := DecodeBytes(c.data, 0)
-		if err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("Decode(%q) error = %v, want it to contain %q", c.data, err, c.want)
+		if err == nil || !strings.Contains(err.Error(), c.want) || !errors.Is(err, ErrNotImage) {
+			t.Errorf("Decode(%q) error = %v, want ErrNotImage saying %q", c.data, err, c.want)
 		}
 	}
 }
@@ -263,6 +267,9 @@ func TestDecodeTruncatedAndCorrupt(t *testing.T) {
 			if !strings.Contains(err.Error(), w) {
 				t.Errorf("%s: error %q does not say %q", c.name, err, w)
 			}
+		}
+		if !errors.Is(err, ErrDamaged) || errors.Is(err, ErrNotImage) || errors.Is(err, ErrTooLarge) {
+			t.Errorf("%s: error %q is not (only) ErrDamaged", c.name, err)
 		}
 	}
 }

@@ -22,7 +22,7 @@ const (
 func sniff(b []byte) (Format, error) {
 	switch {
 	case len(b) == 0:
-		return "", fmt.Errorf("image: the file is empty")
+		return "", errorf(ErrNotImage, "image: the file is empty")
 	case bytes.HasPrefix(b, []byte("\x89PNG\r\n\x1a\n")):
 		return PNG, nil
 	case bytes.HasPrefix(b, []byte("\xff\xd8\xff")):
@@ -33,9 +33,9 @@ func sniff(b []byte) (Format, error) {
 		return WebP, nil
 	}
 	if name := knownOther(b); name != "" {
-		return "", fmt.Errorf("image: not a supported image: it is %s (PNG, JPEG, GIF and WebP are)", name)
+		return "", errorf(ErrNotImage, "image: not a supported image: it is %s (PNG, JPEG, GIF and WebP are)", name)
 	}
-	return "", fmt.Errorf("image: not an image (it starts with %s)", describeStart(b))
+	return "", errorf(ErrNotImage, "image: not an image (it starts with %s)", describeStart(b))
 }
 
 // knownOther names common files that are not images we read.

@@ -1,6 +1,7 @@
 package multimodal
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -39,19 +40,17 @@ func DecodeImage(data []byte, index, maxPixels int) (*image.RGB, error) {
 	}
 	img, err := image.DecodeBytes(data, maxPixels)
 	if err != nil {
-		return nil, &ImageError{imageReason(err.Error()), index, err}
+		return nil, &ImageError{imageReason(err), index, err}
 	}
 	return img, nil
 }
 
-// imageReason classifies engine/image's decode errors by their wording
-// (the package returns no typed errors; TestDecodeImageReasons pins it).
-func imageReason(msg string) string {
-	msg = strings.TrimPrefix(msg, "image: ")
+// imageReason says which kind of engine/image error err is.
+func imageReason(err error) string {
 	switch {
-	case strings.Contains(msg, "more than the limit"):
+	case errors.Is(err, image.ErrTooLarge):
 		return ReasonImageTooLarge
-	case strings.HasPrefix(msg, "not an image"), strings.HasPrefix(msg, "not a supported image"), strings.HasPrefix(msg, "the file is empty"):
+	case errors.Is(err, image.ErrNotImage):
 		return ReasonNotImage
 	}
 	return ReasonImageCorrupt
