@@ -53,7 +53,7 @@ type Backend interface {
 	//
 	//	act, dot := order.KernelFor(w.Type, whole.Rows, in, x.Rows)   // whole: w's buffer
 	//	for r := range x.Rows { for o := range w.Rows {
-	//		dst[r][o] = dot(w[o], quant.Quantize(act, x[r]))
+	//		dst[r][o] = dot(w[o], order.Quantize(act, x[r]))
 	//	}}
 	//
 	// x is n × in, dst is n × out; order is the backend's arithmetic order
@@ -73,7 +73,7 @@ type Backend interface {
 	//
 	//	act, dot := order.ExpertKernelFor(w.Type, w.Rows, whole.Rows, in)
 	//	for r := range x.Rows { for o := range w.Rows {
-	//		dst[r][o] = dot(w[o], quant.Quantize(act, x[r]))
+	//		dst[r][o] = dot(w[o], order.Quantize(act, x[r]))
 	//	}}
 	MatMulExperts(dst, w, x Tensor)
 

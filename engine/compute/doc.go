@@ -29,8 +29,12 @@
 // quant.VecDot, llama.cpp's generic path (KernelFor says which,
 // ref_kernels.go why). NewReferenceOrder with OrderWasm multiplies as the
 // browser's kernels (kernels.wasm) do instead, so that a native run
-// predicts the browser's bits; order.go says what each order is and why it
-// exists. Only MatMul differs between the orders.
+// predicts the browser's bits; with OrderWllama it computes as llama.cpp
+// compiled to wasm by wllama (the vision oracle). order.go says what each
+// order is and why it exists. Only MatMul differs between the first two;
+// OrderWllama also takes wasm's attention, softmax, silu and RoPE
+// arithmetic (arith_wllama.go), where the x86 build uses SIMD
+// exponentials and fused multiply-adds.
 //
 // Softmax and silu use ggml's vectorised exp (Exp32), RMS norm sums squares
 // in float64, RoPE builds its angles by repeated multiplication in float32.

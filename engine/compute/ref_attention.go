@@ -32,6 +32,7 @@ func (b *Reference) Attention(dst, q, k, v Tensor, pos0 int, p Attention) {
 	t.q, t.dst = b.f32(q), b.f32(dst)
 	t.heads, t.group, t.dk, t.dv, t.pos0, t.n, t.scale = p.Heads, p.Heads/p.KVHeads, dk, dv, pos0, n, p.Scale
 	t.tiled = n >= 2 && dv%4 == 0
+	t.wasm = b.order == OrderWllama
 	t.half = k.typ == dtype.F16
 	if t.half {
 		t.k, t.v = nil, nil
@@ -61,9 +62,14 @@ type attentionTask struct {
 	tiled        bool // sum the values as llama.cpp's multi-row GEMM does
 	half         bool // the cache is F16
 	tiledK       bool // F16: the scores by the multi-row GEMM too
+	wasm         bool // OrderWllama: wasm's dot products and softmax (runWasm)
 }
 
 func (t *attentionTask) run(w, lo, hi int) {
+	if t.wasm {
+		t.runWasm(w, lo, hi)
+		return
+	}
 	if t.half {
 		t.runF16(w, lo, hi)
 		return

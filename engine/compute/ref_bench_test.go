@@ -32,7 +32,7 @@ func BenchmarkMatMul(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
-		for _, o := range []Order{OrderLlamaCppX86, OrderWasm} {
+		for _, o := range Orders {
 			for _, n := range []int{1, 128} {
 				for _, threads := range []int{1, 2} {
 					benchMatMul(b, fmt.Sprintf("%v/%v/rows=%d/threads=%d", typ, o, n, threads), o, typ, data, xf, n, threads, out, in)

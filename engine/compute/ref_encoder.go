@@ -89,6 +89,7 @@ type selfAttentionTask struct {
 	heads, d, n  int
 	scale        float32
 	flash        bool
+	wasm         bool       // OrderWllama's plain attention (selfAttentionRowWasm)
 	kh           []uint16   // flash, one-chunk: the keys as halves
 	qh           [][]uint16 // per worker: the query head as halves
 	// Flash: the keys and values rounded to halves (kept between calls).
@@ -101,6 +102,10 @@ func (t *selfAttentionTask) run(w, lo, hi int) {
 	for item := lo; item < hi; item++ {
 		row, h := item/t.heads, item%t.heads
 		o := row*stride + h*t.d
+		if t.wasm && !t.flash {
+			selfAttentionRowWasm(t.dst[o:o+t.d], t.q[o:o+t.d], t.k[h*t.d:], t.v[h*t.d:], t.n, stride, t.scale, t.b.scratch[w])
+			continue
+		}
 		var kh []uint16
 		if t.kh != nil {
 			kh = t.kh[h*t.d:]
@@ -130,6 +135,7 @@ func (r *Reference) SelfAttention(dst, q, k, v Tensor, p SelfAttention) {
 	t := &r.selfAtt
 	t.b, t.q, t.k, t.v, t.dst = r, r.f32(q), r.f32(k), r.f32(v), r.f32(dst)
 	t.heads, t.d, t.n, t.scale, t.flash = p.Heads, d, n, p.Scale, p.Flash
+	t.wasm = r.order == OrderWllama
 	t.kh = nil
 	if p.Flash {
 		size := n * q.cols

@@ -42,7 +42,9 @@ type dotFunc func(w, x []byte, n int) float32
 // kernel is how MatMul multiplies by one weight type.
 type kernel struct {
 	act dtype.Type // what activation rows are converted to
-	dot dotFunc
+	// quantize, when set, converts them instead of quant.Quantize.
+	quantize func(src []float32, dst []byte)
+	dot      dotFunc
 	// fast, when set, computes dot's result from the converted row and
 	// its packing by pack (words uint64s per 32 elements).
 	fast    func(w, xq []byte, xp []uint64, n int) float32
@@ -123,6 +125,8 @@ func kernelFor(o Order, t dtype.Type, rows, cols, n int) (kernel, bool) {
 		return llamaCppKernelFor(t, rows, cols, n)
 	case OrderWasm:
 		return wasmKernelFor(t)
+	case OrderWllama:
+		return wllamaKernelFor(t)
 	}
 	return kernel{}, false
 }

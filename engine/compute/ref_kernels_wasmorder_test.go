@@ -117,14 +117,14 @@ func TestWasmOrderFloatLanes(t *testing.T) {
 }
 
 func TestOrderNames(t *testing.T) {
-	for _, o := range []Order{OrderLlamaCppX86, OrderWasm} {
+	for _, o := range Orders {
 		got, err := ParseOrder(o.String())
 		if err != nil || got != o {
 			t.Errorf("ParseOrder(%q) = %v, %v", o.String(), got, err)
 		}
 	}
-	if OrderLlamaCppX86.String() != "x86" || OrderWasm.String() != "wasm" {
-		t.Errorf("names %q, %q; want x86, wasm", OrderLlamaCppX86, OrderWasm)
+	if OrderLlamaCppX86.String() != "x86" || OrderWasm.String() != "wasm" || OrderWllama.String() != "wllama" {
+		t.Errorf("names %q, %q, %q; want x86, wasm, wllama", OrderLlamaCppX86, OrderWasm, OrderWllama)
 	}
 	for _, s := range []string{"", "WASM", "arm", "x86 "} {
 		if _, err := ParseOrder(s); err == nil {

@@ -67,7 +67,7 @@ func (b *Reference) matmul(k kernel, dst, w, x Tensor) {
 		xq = b.xq[:n*xrb]
 		if !reuse {
 			q := &b.qx
-			q.t, q.src, q.dst, q.cols, q.rowBytes = k.act, xf, xq, x.cols, xrb
+			q.t, q.quantize, q.src, q.dst, q.cols, q.rowBytes = k.act, k.quantize, xf, xq, x.cols, xrb
 			b.pool.parallel(q, n, 1)
 		}
 	}
@@ -98,6 +98,7 @@ func (b *Reference) matmul(k kernel, dst, w, x Tensor) {
 type quantizeTask struct {
 	b        *Reference
 	t        dtype.Type
+	quantize func(src []float32, dst []byte) // nil: quant.Quantize
 	src      []float32
 	dst      []byte
 	cols     int
@@ -106,6 +107,10 @@ type quantizeTask struct {
 
 func (q *quantizeTask) run(_, lo, hi int) {
 	for r := lo; r < hi; r++ {
+		if q.quantize != nil {
+			q.quantize(q.src[r*q.cols:(r+1)*q.cols], q.dst[r*q.rowBytes:(r+1)*q.rowBytes])
+			continue
+		}
 		err := quant.Quantize(q.t, q.src[r*q.cols:(r+1)*q.cols], q.dst[r*q.rowBytes:(r+1)*q.rowBytes])
 		if err != nil {
 			panic("compute: " + err.Error()) // shapes were checked by MatMul

@@ -25,6 +25,7 @@ func (b *Reference) Rope(dst, x Tensor, pos0 int, p Rope) {
 		t.factors = b.f32(p.Factors)
 	}
 	t.angles = newRopeAngles(p)
+	t.angles.noFMA = b.order == OrderWllama
 	b.growScratch(p.Dims)
 	b.pool.parallel(t, x.rows, 1)
 }
@@ -54,7 +55,11 @@ func (t *ropeTask) run(w, lo, hi int) {
 					i0, i1 = i, i+half
 				}
 				x0, x1 := src[i0], src[i1]
-				dst[i0], dst[i1] = rotate(x0, x1, c, s)
+				if t.angles.noFMA {
+					dst[i0], dst[i1] = rotateNoFMA(x0, x1, c, s)
+				} else {
+					dst[i0], dst[i1] = rotate(x0, x1, c, s)
+				}
 			}
 			if &dst[0] != &src[0] {
 				copy(dst[t.p.Dims:], src[t.p.Dims:])
@@ -71,6 +76,7 @@ type ropeAngles struct {
 	mscale     float32
 	corrLo     float32 // YaRN ramp, in pair indices
 	corrHi     float32
+	noFMA      bool // every product rounded (wasm has no fused multiply-add)
 }
 
 func newRopeAngles(p Rope) ropeAngles {
@@ -112,8 +118,13 @@ func (a *ropeAngles) fill(cache []float32, pos int, factors []float32) {
 			y := (float32(i) - a.corrLo) / max(0.001, a.corrHi-a.corrLo)
 			mix := (1 - min(1, max(0, y))) * a.extFactor
 			// As GCC contracts these for x86 with FMA (see rotate).
-			angle = fma32(interp, 1-mix, extrap*mix)
-			mscale *= fma32(0.1, logf(1/a.freqScale), 1)
+			if a.noFMA {
+				angle = float32(interp*(1-mix)) + float32(extrap*mix)
+				mscale *= float32(0.1*logf(1/a.freqScale)) + 1
+			} else {
+				angle = fma32(interp, 1-mix, extrap*mix)
+				mscale *= fma32(0.1, logf(1/a.freqScale), 1)
+			}
 		}
 		cache[2*i] = float32(math.Cos(float64(angle))) * mscale
 		cache[2*i+1] = float32(math.Sin(float64(angle))) * mscale

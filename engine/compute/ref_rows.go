@@ -31,13 +31,15 @@ type rowTask struct {
 	cols      int
 	bcast     bool // b has one row
 	s         float32
-	group     int // RMSNorm group size
+	group     int  // RMSNorm group size
+	wasm      bool // OrderWllama: scalar silu and softmax (arith_wllama.go)
 }
 
 // runRows splits the row task across the pool; rows of at least ~16k
 // elements per share, so one-token steps stay on the calling goroutine.
 func (r *Reference) runRows(n int) {
 	r.gen++
+	r.rows.wasm = r.order == OrderWllama
 	grain := max(1, 16384/max(1, r.rows.cols))
 	r.pool.parallel(&r.rows, n, grain)
 }
@@ -140,11 +142,23 @@ func (t *rowTask) run(_, lo, hi int) {
 				d[i] = a[i] * t.s
 			}
 		case opSiLU:
-			siluRow(d, a)
+			if t.wasm {
+				siluRowWasm(d, a)
+			} else {
+				siluRow(d, a)
+			}
 		case opSwiGLU:
-			swigluRow(d, a, b)
+			if t.wasm {
+				swigluRowWasm(d, a, b)
+			} else {
+				swigluRow(d, a, b)
+			}
 		case opSoftmax:
-			SoftmaxRow(d, a, false)
+			if t.wasm {
+				SoftmaxRowWasm(d, a)
+			} else {
+				SoftmaxRow(d, a, false)
+			}
 		case opCopy:
 			copy(d, a)
 		case opRMSNorm:

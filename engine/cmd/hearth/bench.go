@@ -18,7 +18,7 @@ type benchResult struct {
 	Arch      string `json:"arch"`
 	Type      string `json:"type"`
 	Backend   string `json:"backend"`
-	Order     string `json:"order"` // the arithmetic order, x86 or wasm
+	Order     string `json:"order"` // the arithmetic order: x86, wasm or wllama
 	Threads   int    `json:"threads"`
 	Prompt    int    `json:"prompt_tokens"`
 	Generated int    `json:"gen_tokens"`

@@ -81,10 +81,10 @@ func (m *modelFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&m.path, "m", "", "GGUF model `file`")
 	fs.IntVar(&m.threads, "threads", 0, "threads per operation (0: one per CPU)")
 	fs.IntVar(&m.ctx, "ctx", 0, fmt.Sprintf("context size in tokens (0: the model's, at most %d)", model.DefaultContext))
-	fs.Func("order", "arithmetic `order` of matrix products: x86 (llama.cpp's CPU backend, the default) or wasm (the browser's kernels: the logits a page computes)", func(s string) error {
+	fs.Func("order", "arithmetic `order` of matrix products: x86 (llama.cpp's CPU backend, the default), wasm (the browser's kernels: the logits a page computes) or wllama (llama.cpp as wllama builds it for wasm: the vision oracle's)", func(s string) error {
 		o, err := compute.ParseOrder(s)
 		if err != nil {
-			return fmt.Errorf("want x86 or wasm")
+			return fmt.Errorf("want x86, wasm or wllama")
 		}
 		m.order = o
 		return nil

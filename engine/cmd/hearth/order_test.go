@@ -129,7 +129,7 @@ func TestOrderFlagErrors(t *testing.T) {
 		for _, bad := range []string{"arm", "", "WASM", "x86,wasm"} {
 			args := append(slices.Clone(cmd), "--order", bad)
 			out, errs, code := runCLI(args...)
-			if code != exitUsage || out != "" || !strings.Contains(errs, "-order") || !strings.Contains(errs, "want x86 or wasm") {
+			if code != exitUsage || out != "" || !strings.Contains(errs, "-order") || !strings.Contains(errs, "want x86, wasm or wllama") {
 				t.Errorf("hearth %q: exit %d (want %d), stdout %q, stderr %q", args, code, exitUsage, out, errs)
 			}
 		}

@@ -80,7 +80,7 @@ func (s *suite) attentionF16() {
 		whole, mid := s.guarded(c.n, c.heads*c.dv)
 		s.b.Attention(mid, qt, kt, vt, c.pos0, compute.Attention{Heads: c.heads, KVHeads: c.kvHeads, Scale: scale})
 		what := fmt.Sprintf("F16 Attention %d heads / %d kv, dk %d dv %d, %d rows at %d", c.heads, c.kvHeads, c.dk, c.dv, c.n, c.pos0)
-		s.same(what, s.checkGuards(what, whole), attentionLoopF16(q, halves(kb), halves(vb), c.n, c.pos0, c.heads, c.kvHeads, c.dk, c.dv, scale))
+		s.same(what, s.checkGuards(what, whole), attentionLoopF16(s.opt.Order, q, halves(kb), halves(vb), c.n, c.pos0, c.heads, c.kvHeads, c.dk, c.dv, scale))
 	}
 }
 
@@ -94,8 +94,10 @@ func halves(b []byte) []uint16 {
 }
 
 // attentionLoopF16 is Attention over F16 caches k and v, as
-// compute.Backend.Attention states it.
-func attentionLoopF16(q []float32, k, v []uint16, n, pos0, heads, kvHeads, dk, dv int, scale float32) []float32 {
+// compute.Backend.Attention states it (in compute.OrderWllama, with
+// DotF16Wasm: of the query and each key, then of the probabilities and
+// each value column padded with zeros to a multiple of 16).
+func attentionLoopF16(o compute.Order, q []float32, k, v []uint16, n, pos0, heads, kvHeads, dk, dv int, scale float32) []float32 {
 	out := make([]float32, n*heads*dv)
 	for r := 0; r < n; r++ {
 		for h := 0; h < heads; h++ {
@@ -108,14 +110,17 @@ func attentionLoopF16(q []float32, k, v []uint16, n, pos0, heads, kvHeads, dk, d
 			s := make([]float32, nkv)
 			for j := range s {
 				kj := k[j*kvHeads*dk+kh*dk : j*kvHeads*dk+(kh+1)*dk]
-				if n >= 2 && dk%16 == 0 {
+				switch {
+				case o == compute.OrderWllama:
+					s[j] = compute.DotF16Wasm(kj, qh) * scale
+				case n >= 2 && dk%16 == 0:
 					s[j] = compute.DotF16Tiled(qh, kj) * scale
-				} else {
+				default:
 					s[j] = compute.DotF16(qh, kj, false) * scale
 				}
 			}
 			p16 := make([]uint16, nkv)
-			for j, x := range softmaxLoop(s, true) {
+			for j, x := range softmaxLoop(o, s, true) {
 				p16[j] = quant.F32ToF16(x)
 			}
 			for d := 0; d < dv; d++ {
@@ -123,9 +128,12 @@ func attentionLoopF16(q []float32, k, v []uint16, n, pos0, heads, kvHeads, dk, d
 				for j := range col {
 					col[j] = v[j*kvHeads*dv+kh*dv+d]
 				}
-				if n >= 2 && dv%4 == 0 {
+				switch {
+				case o == compute.OrderWllama:
+					out[r*heads*dv+h*dv+d] = compute.DotF16Wasm(padTo16(p16), padTo16(col))
+				case n >= 2 && dv%4 == 0:
 					out[r*heads*dv+h*dv+d] = compute.DotF16Tiled(p16, col)
-				} else {
+				default:
 					out[r*heads*dv+h*dv+d] = compute.DotF16(p16, col, true)
 				}
 			}

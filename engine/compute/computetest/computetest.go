@@ -28,8 +28,9 @@ type Options struct {
 	// bits (the reference backend is held to that).
 	RelTol float64
 	// Order is the arithmetic order the MatMul loops take
-	// (compute.Order.KernelFor): the backend's own, e.g. OrderWasm for the
-	// browser's kernels.
+	// (compute.Order.KernelFor and Quantize): the backend's own, e.g.
+	// OrderWasm for the browser's kernels. In compute.OrderWllama the
+	// attention, softmax, silu and RoPE loops take wasm's arithmetic too.
 	Order compute.Order
 }
 
@@ -346,7 +347,7 @@ func (s *suite) addMul() {
 		wantB := make([]float32, rows*cols)
 		for i := range want {
 			if op.f == nil { // SwiGLU: silu as ggml_vec_swiglu_f32 groups it
-				si := siluRowLoop(a[i/cols*cols : (i/cols+1)*cols])[i%cols]
+				si := siluRowLoop(s.opt.Order, a[i/cols*cols:(i/cols+1)*cols])[i%cols]
 				want[i], wantB[i] = si*bb[i], si*bias[i%cols]
 				continue
 			}
@@ -385,14 +386,14 @@ func (s *suite) unary() {
 	s.same("Scale", s.checkGuards("Scale", whole), want)
 
 	for r := 0; r < rows; r++ {
-		copy(want[r*cols:], siluRowLoop(x[r*cols:(r+1)*cols]))
+		copy(want[r*cols:], siluRowLoop(s.opt.Order, x[r*cols:(r+1)*cols]))
 	}
 	whole, mid = s.guarded(rows, cols)
 	s.b.SiLU(mid, xt)
 	s.same("SiLU", s.checkGuards("SiLU", whole), want)
 
 	for r := 0; r < rows; r++ {
-		copy(want[r*cols:], softmaxLoop(x[r*cols:(r+1)*cols], false))
+		copy(want[r*cols:], softmaxLoop(s.opt.Order, x[r*cols:(r+1)*cols], false))
 	}
 	whole, mid = s.guarded(rows, cols)
 	s.b.Softmax(mid, xt)
@@ -470,7 +471,7 @@ func (s *suite) rope() {
 			}
 			p.Factors = s.f32(1, len(f), f)
 		}
-		want := ropeLoop(x, cols, v.pos0, v.headDim, v.dims, v.neox, v.base, v.scale, f, v.ext, v.attn, v.fast, v.slow, v.origCtx)
+		want := ropeLoop(s.opt.Order, x, cols, v.pos0, v.headDim, v.dims, v.neox, v.base, v.scale, f, v.ext, v.attn, v.fast, v.slow, v.origCtx)
 		whole, mid := s.guarded(rows, cols)
 		s.b.Rope(mid, xt, v.pos0, p)
 		s.same("Rope "+v.name, s.checkGuards("Rope "+v.name, whole), want)
@@ -536,7 +537,7 @@ func (s *suite) attention() {
 		whole, mid := s.guarded(c.n, c.heads*c.dv)
 		s.b.Attention(mid, qt, kt, vt, c.pos0, compute.Attention{Heads: c.heads, KVHeads: c.kvHeads, Scale: scale})
 		what := fmt.Sprintf("Attention %d heads / %d kv, dk %d dv %d, %d rows at %d", c.heads, c.kvHeads, c.dk, c.dv, c.n, c.pos0)
-		s.same(what, s.checkGuards(what, whole), attentionLoop(q, k, v, c.n, c.pos0, c.heads, c.kvHeads, c.dk, c.dv, scale))
+		s.same(what, s.checkGuards(what, whole), attentionLoop(s.opt.Order, q, k, v, c.n, c.pos0, c.heads, c.kvHeads, c.dk, c.dv, scale))
 	}
 }
 

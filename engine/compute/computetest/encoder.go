@@ -100,7 +100,7 @@ func (s *suite) selfAttention() {
 		exact := selfAttention64(q, k, v, tc.n, tc.heads, tc.d, scale)
 		for _, flash := range []bool{false, true} {
 			what := fmt.Sprintf("SelfAttention n=%d heads=%d d=%d flash=%v", tc.n, tc.heads, tc.d, flash)
-			want := selfAttentionLoop(q, k, v, tc.n, tc.heads, tc.d, scale, flash)
+			want := selfAttentionLoop(s.opt.Order, q, k, v, tc.n, tc.heads, tc.d, scale, flash)
 			tol := 1e-5
 			if flash {
 				tol = 2e-2 // halves: keys, values (and the sums of the one-chunk kernel)
@@ -164,8 +164,10 @@ func geluLoop(x float32, quick bool) float32 {
 }
 
 // selfAttentionLoop is full attention, per (row, head), in the backend's
-// arithmetic (the compute.SelfAttention type's doc comment), written out.
-func selfAttentionLoop(q, k, v []float32, n, heads, d int, scale float32, flash bool) []float32 {
+// arithmetic (the compute.SelfAttention type's doc comment), written out;
+// without flash attention in compute.OrderWllama, DotF32Wasm for the
+// scores and the values.
+func selfAttentionLoop(ord compute.Order, q, k, v []float32, n, heads, d int, scale float32, flash bool) []float32 {
 	cols := heads * d
 	out := make([]float32, n*cols)
 	for r := 0; r < n; r++ {
@@ -175,17 +177,25 @@ func selfAttentionLoop(q, k, v []float32, n, heads, d int, scale float32, flash 
 			if !flash {
 				sc := make([]float32, n)
 				for j := range sc {
-					sc[j] = compute.DotF32(qh, k[j*cols+h*d:j*cols+(h+1)*d], false) * scale
+					kj := k[j*cols+h*d : j*cols+(h+1)*d]
+					if ord == compute.OrderWllama {
+						sc[j] = compute.DotF32Wasm(kj, qh, 1) * scale
+					} else {
+						sc[j] = compute.DotF32(qh, kj, false) * scale
+					}
 				}
-				p := softmaxLoop(sc, false)
+				p := softmaxLoop(ord, sc, false)
 				for c := range o {
 					col := make([]float32, n)
 					for j := range col {
 						col[j] = v[j*cols+h*d+c]
 					}
-					if n >= 2 && d%4 == 0 {
+					switch {
+					case ord == compute.OrderWllama:
+						o[c] = compute.DotF32Wasm(p, col, 1)
+					case n >= 2 && d%4 == 0:
 						o[c] = compute.DotF32Tiled(p, col)
-					} else {
+					default:
 						o[c] = compute.DotF32(p, col, false)
 					}
 				}

@@ -25,7 +25,7 @@ func matmulLoop(order compute.Order, wt dtype.Type, wholeRows int, w []byte, out
 	dst := make([]float32, n*out)
 	xq := make([]byte, xrb)
 	for r := 0; r < n; r++ {
-		if err := quant.Quantize(act, x[r*in:(r+1)*in], xq); err != nil {
+		if err := order.Quantize(act, x[r*in:(r+1)*in], xq); err != nil {
 			panic(err)
 		}
 		for o := 0; o < out; o++ {
@@ -47,7 +47,7 @@ func matmulExpertsLoop(order compute.Order, wt dtype.Type, wholeRows int, w []by
 	dst := make([]float32, n*out)
 	xq := make([]byte, xrb)
 	for r := 0; r < n; r++ {
-		if err := quant.Quantize(act, x[r*in:(r+1)*in], xq); err != nil {
+		if err := order.Quantize(act, x[r*in:(r+1)*in], xq); err != nil {
 			panic(err)
 		}
 		for o := 0; o < out; o++ {
@@ -88,11 +88,12 @@ func rmsNormLoop(x, w []float32, cols int, eps float32) []float32 {
 }
 
 // siluRowLoop is ggml_vec_silu_f32 on one row: the vectorised silu on
-// whole groups of 16, libm's on the rest.
-func siluRowLoop(x []float32) []float32 {
+// whole groups of 16, libm's on the rest (on every element in
+// compute.OrderWllama, whose build has no vectorised silu).
+func siluRowLoop(o compute.Order, x []float32) []float32 {
 	d := make([]float32, len(x))
 	for i, v := range x {
-		if i < len(x)&^15 {
+		if i < len(x)&^15 && o != compute.OrderWllama {
 			d[i] = compute.SiLU32(v)
 		} else {
 			d[i] = v / (1 + compute.Expf(-v))
@@ -103,8 +104,9 @@ func siluRowLoop(x []float32) []float32 {
 
 // softmaxLoop is ggml's soft_max on one row; padded rows (attention's)
 // take the vectorised exp throughout and sum a last partial group as if
-// filled with zeros.
-func softmaxLoop(x []float32, padded bool) []float32 {
+// filled with zeros. In compute.OrderWllama every element takes libm's
+// exp and is summed on its own.
+func softmaxLoop(o compute.Order, x []float32, padded bool) []float32 {
 	m := float32(math.Inf(-1))
 	for _, v := range x {
 		if v > m {
@@ -116,7 +118,7 @@ func softmaxLoop(x []float32, padded bool) []float32 {
 	var group [16]float32
 	for i, v := range x {
 		inGroup := padded || i < len(x)&^15
-		if !inGroup {
+		if !inGroup || o == compute.OrderWllama {
 			e[i] = compute.Expf(v - m)
 			sum += float64(e[i])
 			continue
@@ -136,8 +138,10 @@ func softmaxLoop(x []float32, padded bool) []float32 {
 
 // ropeLoop rotates the heads of n rows of cols elements starting at
 // position pos0. theta starts at the position and is multiplied by
-// base^(−2/dims) once per pair, in float32.
-func ropeLoop(x []float32, cols, pos0 int, headDim, dims int, neox bool, base, scale float32, factors []float32, ext, attn, betaFast, betaSlow float32, origCtx int) []float32 {
+// base^(−2/dims) once per pair, in float32. x86's compiled code fuses a
+// product into each rotation's sum (and the YaRN mixes); in
+// compute.OrderWllama every product is rounded.
+func ropeLoop(o compute.Order, x []float32, cols, pos0 int, headDim, dims int, neox bool, base, scale float32, factors []float32, ext, attn, betaFast, betaSlow float32, origCtx int) []float32 {
 	dst := append([]float32(nil), x...)
 	if scale == 0 {
 		scale = 1
@@ -166,8 +170,13 @@ func ropeLoop(x []float32, cols, pos0 int, headDim, dims int, neox bool, base, s
 			if ext != 0 {
 				ramp := 1 - min(1, max(0, (float32(i)-lo)/max(0.001, hi-lo)))
 				mix := ramp * ext
-				angle = compute.FMA32(angle, 1-mix, extrap*mix)
-				mscale *= compute.FMA32(0.1, float32(math.Log(float64(1/scale))), 1)
+				if o == compute.OrderWllama {
+					angle = float32(angle*(1-mix)) + float32(extrap*mix)
+					mscale *= float32(0.1*float32(math.Log(float64(1/scale)))) + 1
+				} else {
+					angle = compute.FMA32(angle, 1-mix, extrap*mix)
+					mscale *= compute.FMA32(0.1, float32(math.Log(float64(1/scale))), 1)
+				}
 			}
 			cos := float32(math.Cos(float64(angle))) * mscale
 			sin := float32(math.Sin(float64(angle))) * mscale
@@ -179,6 +188,11 @@ func ropeLoop(x []float32, cols, pos0 int, headDim, dims int, neox bool, base, s
 				// x0·cos − x1·sin and x0·sin + x1·cos with the first
 				// product fused (what llama.cpp's compiled code does).
 				x0, x1 := x[r*cols+a], x[r*cols+b]
+				if o == compute.OrderWllama {
+					dst[r*cols+a] = float32(x0*cos) - float32(x1*sin)
+					dst[r*cols+b] = float32(x0*sin) + float32(x1*cos)
+					continue
+				}
 				dst[r*cols+a] = compute.FMA32(x0, cos, -(x1 * sin))
 				dst[r*cols+b] = compute.FMA32(x0, sin, x1*cos)
 			}
@@ -190,8 +204,11 @@ func ropeLoop(x []float32, cols, pos0 int, headDim, dims int, neox bool, base, s
 
 // attentionLoop is causal grouped-query attention of n query rows at
 // positions pos0… over cache rows k, v: scores by DotF32, a padded softmax,
-// values summed by DotF32 (one query row) or DotF32Tiled (several).
-func attentionLoop(q, k, v []float32, n, pos0, heads, kvHeads, dk, dv int, scale float32) []float32 {
+// values summed by DotF32 (one query row) or DotF32Tiled (several). In
+// compute.OrderWllama: scores by DotF32Wasm, the values by DotF32Wasm over
+// the row padded with zeros to a multiple of 16 (llama.cpp pads the cache
+// to 256 cells, masked to probability 0).
+func attentionLoop(o compute.Order, q, k, v []float32, n, pos0, heads, kvHeads, dk, dv int, scale float32) []float32 {
 	out := make([]float32, n*heads*dv)
 	for r := 0; r < n; r++ {
 		for h := 0; h < heads; h++ {
@@ -201,21 +218,33 @@ func attentionLoop(q, k, v []float32, n, pos0, heads, kvHeads, dk, dv int, scale
 			for j := 0; j < nkv; j++ {
 				qh := q[r*heads*dk+h*dk : r*heads*dk+(h+1)*dk]
 				kj := k[j*kvHeads*dk+kh*dk : j*kvHeads*dk+(kh+1)*dk]
-				s[j] = compute.DotF32(qh, kj, false) * scale
+				if o == compute.OrderWllama {
+					s[j] = compute.DotF32Wasm(kj, qh, 1) * scale
+				} else {
+					s[j] = compute.DotF32(qh, kj, false) * scale
+				}
 			}
-			p := softmaxLoop(s, true)
+			p := softmaxLoop(o, s, true)
 			for d := 0; d < dv; d++ {
 				col := make([]float32, nkv)
 				for j := range col {
 					col[j] = v[j*kvHeads*dv+kh*dv+d]
 				}
-				if n >= 2 && dv%4 == 0 {
+				switch {
+				case o == compute.OrderWllama:
+					out[r*heads*dv+h*dv+d] = compute.DotF32Wasm(padTo16(p), padTo16(col), 1)
+				case n >= 2 && dv%4 == 0:
 					out[r*heads*dv+h*dv+d] = compute.DotF32Tiled(p, col)
-				} else {
+				default:
 					out[r*heads*dv+h*dv+d] = compute.DotF32(p, col, true)
 				}
 			}
 		}
 	}
 	return out
+}
+
+// padTo16 is x followed by zeros up to a multiple of 16 elements.
+func padTo16[T float32 | uint16](x []T) []T {
+	return append(append([]T(nil), x...), make([]T, -len(x)&15)...)
 }
