@@ -51,7 +51,7 @@ type managerState struct {
 	Error    string   `json:"error"`    // the error box
 	Notice   string   `json:"notice"`   // the notice box
 	Status   string   `json:"status"`   // the header's status line
-	Cached   []string `json:"cached"`   // the stored models' URLs, as listed
+	Cached   []string `json:"cached"`   // the stored models' URLs, as listed (a pair's encoder after its model)
 	Sizes    []string `json:"sizes"`    // their size and date lines
 	Storage  string   `json:"storage"`  // the storage usage line
 	Persist  string   `json:"persist"`  // the persistence line
@@ -70,7 +70,7 @@ const managerStateJS = `(() => {
     error: q('#model-error')?.textContent ?? '',
     notice: q('#model-notice')?.textContent ?? '',
     status: q('#model-status')?.textContent ?? '',
-    cached: all('#cached-models .cached-model').map((e) => e.dataset.url),
+    cached: all('#cached-models .cached-model').flatMap((e) => (e.dataset.encoder ? [e.dataset.url, e.dataset.encoder] : [e.dataset.url])), // a pair's encoder with its model
     sizes: all('#cached-models .cached-model .model-item-meta').map((e) => e.textContent),
     storage: q('#storage-usage')?.textContent ?? '',
     persist: q('#storage-persist')?.textContent ?? '',

@@ -119,7 +119,8 @@ func (e *engine) bindEncoder(p *pairCheck, maxPixels int, cacheBytes int64) erro
 // {projector, imageSize, patchSize, tokensPerImage (per tile for
 // idefics3), layers, embd, weightBytes, scratchBytes, maxImagePixels,
 // tiles: whether images are cut into tiles (idefics3), imageCacheBytes:
-// the bound of its cache of encoded images (imagecache.go)}.
+// the bound of its cache of encoded images (imagecache.go),
+// preprocImageSize: idefics3's longest edge before tiling (0: none)}.
 func (e *engine) visionInfo() map[string]any {
 	if e.vis == nil {
 		return nil
@@ -130,7 +131,8 @@ func (e *engine) visionInfo() map[string]any {
 		"tokensPerImage": e.vis.enc.Tokens(), "layers": p.NLayer, "embd": p.NEmbd,
 		"weightBytes": e.vis.report.WeightBytes, "scratchBytes": e.vis.report.ScratchBytes,
 		"maxImagePixels": e.vis.maxPixels, "tiles": p.Projector == vision.ProjectorIdefics3,
-		"imageCacheBytes": e.vis.images.Cache.Stats().MaxBytes,
+		"imageCacheBytes":  e.vis.images.Cache.Stats().MaxBytes,
+		"preprocImageSize": p.PreprocImageSize, // idefics3: an image's longer side is resized to this, then cut into tiles
 	}
 }
 

@@ -265,9 +265,11 @@ func (a *App) runGenerate(turns []Turn, answer *Message, opt GenerateOptions) {
 				return
 			}
 			answer.Stats = answerStats(res)
+			noteStoppedReading(answer, res) // images_stop.go: Stop while the pictures were read
 		})
 		a.afterAnswer(answer)        // app_chat.go: saved, memory recorded
 		a.refreshExpertCache(answer) // app_experts.go: the expert cache's hit rate
+		a.refreshImageCache()        // vision_facts.go: the pictures the encoder keeps
 	}
 	prompt, opt, err := a.fitContext(turns, opt) // app_chat.go: the context window
 	if err != nil {

@@ -103,6 +103,13 @@ type CachedModel struct {
 	URL  string
 	Size int64
 	Date time.Time // when it was downloaded
+	// Kind is "mmproj" for a vision model's image encoder (which loads
+	// only with its model), else "model" or "" (saved_pairs.go).
+	Kind string
+	// MMProj is the URL of the image encoder the model loaded with as a
+	// pair, as the store recorded it ("" for none).
+	MMProj string
+	SHA256 string // the digest verified for the file, or ""
 }
 
 // Name is the model's file name.

@@ -175,13 +175,14 @@ func (c *CachedModels) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 					_ = vgparent
 					vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n        "}
 					vgparent.AppendChild(vgn)
-					for _, m := range c.App.Models.Cached {
+					for _, m := range c.Entries() {
 						var vgiterkey interface{} = m.URL
 						_ = vgiterkey
 						m := m
 						_ = m
 						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "li", Attr: []vugu.VGAttribute{{Namespace: "", Key: "class", Val: "model-item cached-model"}}}
 						vgparent.AppendChild(vgn)
+						vgn.AddAttrInterface("data-encoder", m.EncoderURL())
 						vgn.AddAttrInterface("data-url", m.URL)
 						{
 							vgparent := vgn
@@ -215,8 +216,30 @@ func (c *CachedModels) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 								}
 								vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n                "}
 								vgparent.AppendChild(vgn)
+								if m.What() != `` {
+									{
+										vgcompKey := vugu.MakeCompKey(0x4D07242041F385AA^vgin.CurrentPositionHash(), vgiterkey)
+										// ask BuildEnv for prior instance of this specific component
+										vgcomp, _ := vgin.BuildEnv.CachedComponent(vgcompKey).(*Text)
+										if vgcomp == nil {
+											// create new one if needed
+											vgcomp = new(Text)
+											vgin.BuildEnv.WireComponent(vgcomp)
+										}
+										vgin.BuildEnv.UseComponent(vgcompKey, vgcomp) // ensure we can use this in the cache next time around
+										vgcomp.Content = m.What()
+										vgcomp.Tag = "span"
+										vgcomp.AttrMap = make(map[string]interface{}, 8)
+										vgcomp.AttrMap["class"] = "model-item-note cached-what"
+										vgout.Components = append(vgout.Components, vgcomp)
+										vgn = &vugu.VGNode{Component: vgcomp}
+										vgparent.AppendChild(vgn)
+									}
+								}
+								vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n                "}
+								vgparent.AppendChild(vgn)
 								{
-									vgcompKey := vugu.MakeCompKey(0x4D07242041F385AA^vgin.CurrentPositionHash(), vgiterkey)
+									vgcompKey := vugu.MakeCompKey(0xFA54114957B68549^vgin.CurrentPositionHash(), vgiterkey)
 									// ask BuildEnv for prior instance of this specific component
 									vgcomp, _ := vgin.BuildEnv.CachedComponent(vgcompKey).(*Text)
 									if vgcomp == nil {
@@ -225,7 +248,7 @@ func (c *CachedModels) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 										vgin.BuildEnv.WireComponent(vgcomp)
 									}
 									vgin.BuildEnv.UseComponent(vgcompKey, vgcomp) // ensure we can use this in the cache next time around
-									vgcomp.Content = c.Meta(m)
+									vgcomp.Content = c.EntryMeta(m)
 									vgcomp.Tag = "span"
 									vgcomp.AttrMap = make(map[string]interface{}, 8)
 									vgcomp.AttrMap["class"] = "model-item-meta"
@@ -245,30 +268,32 @@ func (c *CachedModels) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 								_ = vgparent
 								vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n                "}
 								vgparent.AppendChild(vgn)
-								vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "button", Attr: []vugu.VGAttribute{{Namespace: "", Key: "type", Val: "button"}, vugu.VGAttribute{Namespace: "", Key: "class", Val: "cached-load"}}}
-								vgparent.AppendChild(vgn)
-								vgn.AddAttrInterface("aria-label", `Load `+m.Name())
-								vgn.AddAttrInterface("disabled", c.App.Busy())
-								vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
-									EventType: "click",
-									Func:      func(event vugu.DOMEvent) { c.App.LoadURL(m.URL) },
-									// TODO: implement capture, etc. mostly need to decide syntax
-								})
-								{
-									vgparent := vgn
-									_ = vgparent
-									vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "Load"}
+								if !m.LoneEncoder {
+									vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "button", Attr: []vugu.VGAttribute{{Namespace: "", Key: "type", Val: "button"}, vugu.VGAttribute{Namespace: "", Key: "class", Val: "cached-load"}}}
 									vgparent.AppendChild(vgn)
+									vgn.AddAttrInterface("aria-label", m.LoadLabel())
+									vgn.AddAttrInterface("disabled", c.App.Busy())
+									vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
+										EventType: "click",
+										Func:      func(event vugu.DOMEvent) { c.App.LoadSaved(m) },
+										// TODO: implement capture, etc. mostly need to decide syntax
+									})
+									{
+										vgparent := vgn
+										_ = vgparent
+										vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "Load"}
+										vgparent.AppendChild(vgn)
+									}
 								}
 								vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n                "}
 								vgparent.AppendChild(vgn)
 								vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "button", Attr: []vugu.VGAttribute{{Namespace: "", Key: "type", Val: "button"}, vugu.VGAttribute{Namespace: "", Key: "class", Val: "cached-delete button-secondary"}}}
 								vgparent.AppendChild(vgn)
-								vgn.AddAttrInterface("aria-label", `Delete the saved copy of `+m.Name())
+								vgn.AddAttrInterface("aria-label", m.DeleteLabel())
 								vgn.AddAttrInterface("disabled", !c.CanDelete())
 								vgn.DOMEventHandlerSpecList = append(vgn.DOMEventHandlerSpecList, vugu.DOMEventHandlerSpec{
 									EventType: "click",
-									Func:      func(event vugu.DOMEvent) { c.App.DeleteCached(m.URL) },
+									Func:      func(event vugu.DOMEvent) { c.App.DeleteSaved(m) },
 									// TODO: implement capture, etc. mostly need to decide syntax
 								})
 								{

@@ -135,6 +135,7 @@ func (h *hearthEngine) CachedModels() ([]CachedModel, error) {
 	for i := range out {
 		m := v.Index(i)
 		out[i] = CachedModel{URL: stringField(m, "url"), Size: int64(numberField(m, "size"))}
+		out[i].Kind, out[i].MMProj, out[i].SHA256 = stringField(m, "kind"), stringField(m, "mmproj"), stringField(m, "sha256") // saved_pairs.go
 		if d, err := time.Parse(time.RFC3339, stringField(m, "date")); err == nil {
 			out[i].Date = d
 		}

@@ -28,6 +28,13 @@ type VisionInfo struct {
 	TokensPerImage int    // positions an image (for idefics3: a tile) takes
 	Tiles          bool   // large images are cut into tiles (idefics3)
 	MaxImagePixels int    // images with more pixels are refused
+	// PreprocImageSize is idefics3's longest edge: an image's longer side
+	// is resized to it before it is cut into tiles (0: none said).
+	PreprocImageSize int
+	// Cache is the encoder's cache of encoded pictures, as last read
+	// (vision_facts.go); CacheKnown: it has been read.
+	Cache      ImageCacheStats
+	CacheKnown bool
 }
 
 // Attachment is an image attached to a message.

@@ -176,7 +176,10 @@ func visionOf(v js.Value) *VisionInfo {
 	return &VisionInfo{
 		Projector: stringField(x, "projector"), ImageSize: int(numberField(x, "imageSize")),
 		TokensPerImage: int(numberField(x, "tokensPerImage")), Tiles: x.Get("tiles").Truthy(),
-		MaxImagePixels: int(numberField(x, "maxImagePixels")),
+		MaxImagePixels:   int(numberField(x, "maxImagePixels")),
+		PreprocImageSize: int(numberField(x, "preprocImageSize")),
+		Cache:            ImageCacheStats{MaxBytes: int64(numberField(x, "imageCacheBytes"))}, // empty at load
+		CacheKnown:       x.Get("imageCacheBytes").Type() == js.TypeNumber,
 	}
 }
 

@@ -344,6 +344,70 @@ func (c *ModelPanel) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 						vgn = &vugu.VGNode{Component: vgcomp}
 						vgparent.AppendChild(vgn)
 					}
+					vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n        "}
+					vgparent.AppendChild(vgn)
+					if c.App.Model.Info.Vision != nil {
+						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "dt", Attr: []vugu.VGAttribute(nil)}
+						vgparent.AppendChild(vgn)
+						{
+							vgparent := vgn
+							_ = vgparent
+							vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "Vision"}
+							vgparent.AppendChild(vgn)
+						}
+					}
+					if c.App.Model.Info.Vision != nil {
+						{
+							vgcompKey := vugu.MakeCompKey(0xD1C345BD1026AD84^vgin.CurrentPositionHash(), vgiterkey)
+							// ask BuildEnv for prior instance of this specific component
+							vgcomp, _ := vgin.BuildEnv.CachedComponent(vgcompKey).(*Text)
+							if vgcomp == nil {
+								// create new one if needed
+								vgcomp = new(Text)
+								vgin.BuildEnv.WireComponent(vgcomp)
+							}
+							vgin.BuildEnv.UseComponent(vgcompKey, vgcomp) // ensure we can use this in the cache next time around
+							vgcomp.Content = c.App.Model.Info.Vision.Facts()
+							vgcomp.Tag = "dd"
+							vgcomp.AttrMap = make(map[string]interface{}, 8)
+							vgcomp.AttrMap["id"] = "model-vision"
+							vgout.Components = append(vgout.Components, vgcomp)
+							vgn = &vugu.VGNode{Component: vgcomp}
+							vgparent.AppendChild(vgn)
+						}
+					}
+					vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n        "}
+					vgparent.AppendChild(vgn)
+					if c.App.Model.Info.Vision != nil && c.App.Model.Info.Vision.CacheLine() != `` {
+						vgn = &vugu.VGNode{Type: vugu.VGNodeType(3), Namespace: "", Data: "dt", Attr: []vugu.VGAttribute(nil)}
+						vgparent.AppendChild(vgn)
+						{
+							vgparent := vgn
+							_ = vgparent
+							vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "Image cache"}
+							vgparent.AppendChild(vgn)
+						}
+					}
+					if c.App.Model.Info.Vision != nil && c.App.Model.Info.Vision.CacheLine() != `` {
+						{
+							vgcompKey := vugu.MakeCompKey(0x1AF2B6763A7C3169^vgin.CurrentPositionHash(), vgiterkey)
+							// ask BuildEnv for prior instance of this specific component
+							vgcomp, _ := vgin.BuildEnv.CachedComponent(vgcompKey).(*Text)
+							if vgcomp == nil {
+								// create new one if needed
+								vgcomp = new(Text)
+								vgin.BuildEnv.WireComponent(vgcomp)
+							}
+							vgin.BuildEnv.UseComponent(vgcompKey, vgcomp) // ensure we can use this in the cache next time around
+							vgcomp.Content = c.App.Model.Info.Vision.CacheLine()
+							vgcomp.Tag = "dd"
+							vgcomp.AttrMap = make(map[string]interface{}, 8)
+							vgcomp.AttrMap["id"] = "model-image-cache"
+							vgout.Components = append(vgout.Components, vgcomp)
+							vgn = &vugu.VGNode{Component: vgcomp}
+							vgparent.AppendChild(vgn)
+						}
+					}
 					vgn = &vugu.VGNode{Type: vugu.VGNodeType(1), Data: "\n    "}
 					vgparent.AppendChild(vgn)
 				}
@@ -352,7 +416,7 @@ func (c *ModelPanel) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 			vgparent.AppendChild(vgn)
 			if c.App.Model.Error != `` {
 				{
-					vgcompKey := vugu.MakeCompKey(0xD1C345BD1026AD84^vgin.CurrentPositionHash(), vgiterkey)
+					vgcompKey := vugu.MakeCompKey(0x509C6D1D9D6AEF08^vgin.CurrentPositionHash(), vgiterkey)
 					// ask BuildEnv for prior instance of this specific component
 					vgcomp, _ := vgin.BuildEnv.CachedComponent(vgcompKey).(*Text)
 					if vgcomp == nil {
@@ -375,7 +439,7 @@ func (c *ModelPanel) Build(vgin *vugu.BuildIn) (vgout *vugu.BuildOut) {
 			vgparent.AppendChild(vgn)
 			if c.App.Models.Notice != `` {
 				{
-					vgcompKey := vugu.MakeCompKey(0x1AF2B6763A7C3169^vgin.CurrentPositionHash(), vgiterkey)
+					vgcompKey := vugu.MakeCompKey(0x3EB04DAF792D036B^vgin.CurrentPositionHash(), vgiterkey)
 					// ask BuildEnv for prior instance of this specific component
 					vgcomp, _ := vgin.BuildEnv.CachedComponent(vgcompKey).(*Text)
 					if vgcomp == nil {

@@ -24,7 +24,7 @@ func (c *CatalogList) Compute(vugu.ComputeCtx) {
 func (c *CatalogList) Count() string { return countModels(len(c.Entries())) }
 
 // Count is the saved models summary's count: "1 model", "no models".
-func (c *CachedModels) Count() string { return countModels(len(c.App.Models.Cached)) }
+func (c *CachedModels) Count() string { return countModels(len(c.Entries())) } // a pair counts once (saved_pairs.go)
 
 // Count is the local models summary's count.
 func (c *LocalModels) Count() string { return countModels(len(c.App.Models.Local)) }

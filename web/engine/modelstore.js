@@ -8,6 +8,12 @@
 // Layout, in the OPFS directory "hearth-models":
 //   index.json     {version: 1, models: {<url>: {file, size, date, etag?, lastModified?}}}
 //   <file>.gguf    one file per model, named from a hash of its URL
+// An entry may also say what the file is to the others (markPair):
+//   kind: 'mmproj'  the file is a vision model's image encoder (an mmproj
+//                   GGUF file), which loads only with its text model;
+//   mmproj: <url>   the model loaded as a pair with the encoder at <url>.
+// Both are recorded when a pair loads (worker.js) and listed by list(),
+// so that the page can show a pair as one saved model and delete both.
 //
 // The index is the only truth: a file counts as cached once its download
 // completed (every byte the server announced arrived, and was flushed) and
@@ -138,7 +144,10 @@ class ModelStore {
   async list() {
     const models = await this.readIndex();
     return Object.entries(models)
-      .map(([url, m]) => ({ url, size: m.size, date: m.date, etag: m.etag ?? null, lastModified: m.lastModified ?? null }))
+      .map(([url, m]) => ({
+        url, size: m.size, date: m.date, etag: m.etag ?? null, lastModified: m.lastModified ?? null,
+        sha256: m.sha256 ?? null, kind: m.kind ?? 'model', mmproj: m.mmproj ?? null, // see markPair
+      }))
       .sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
   }
 
@@ -250,6 +259,25 @@ class ModelStore {
       return;
     }
     checkDigest(url, entry.sha256, want, 'the copy saved in this browser');
+  }
+
+  // markPair records that the model at modelURL loads with the image
+  // encoder at mmprojURL (its entry's mmproj), and that the file at
+  // mmprojURL is an image encoder (its entry's kind 'mmproj'). Either URL
+  // may be null, or not cached: only the entries there are marked.
+  async markPair(modelURL, mmprojURL) {
+    await this.updateIndex((models) => {
+      let changed = false;
+      if (mmprojURL && models[mmprojURL] && models[mmprojURL].kind !== 'mmproj') {
+        models[mmprojURL].kind = 'mmproj';
+        changed = true;
+      }
+      if (modelURL && mmprojURL && models[modelURL] && models[modelURL].mmproj !== mmprojURL) {
+        models[modelURL].mmproj = mmprojURL;
+        changed = true;
+      }
+      return changed;
+    });
   }
 
   // remove deletes url's file and entry; false when it was not cached.

@@ -71,6 +71,10 @@
 //   memory    {}   → the engine's wasm memories now and at their highest:
 //                    {arenaBytes, goBytes, peakBytes, loadPeakBytes, ...}
 //   models    {}   → the models cached in OPFS: [{url, size, date, etag, lastModified}]
+//             each also says sha256 (the digest verified, or null), kind
+//             ('model', or 'mmproj': a vision model's image encoder) and
+//             mmproj (the URL of the encoder the model loaded with as a pair,
+//             or null); both are recorded when a pair loads from URLs.
 //   deleteModel {url} → true if url's cached copy was deleted, false if there was none
 //   unload    {}
 //
@@ -91,6 +95,10 @@
 //             vision: {projector, imageSize, patchSize, tokensPerImage (per
 //             tile for idefics3), tiles, layers, embd, weightBytes,
 //             scratchBytes, maxImagePixels} and mmprojCached, mmprojStorage.
+//             (vision.preprocImageSize: idefics3's longest edge, to which an
+//             image's longer side is resized before it is cut into tiles of
+//             imageSize: at most ceil(preprocImageSize / imageSize)² tiles
+//             plus the overview; 0 where there is none.)
 //             maxImagePixels: images with more pixels (by their header,
 //             before decoding) are refused; default 24 000 000.
 //   chat      {messages}: content is a string, or parts [{type: 'text', text},
@@ -125,6 +133,12 @@
 //             chat, too, counts an image it has seen without decoding it
 //             again. memory's imageCache says {images, bytes, maxBytes,
 //             layouts, hits, misses}.
+//             stop during the encoding takes effect between inputs: generate
+//             then answers at once {stop: 'stopped', stoppedWhileEncoding:
+//             true, ids: [], text: '', generatedTokens: 0, imageInputs (the
+//             inputs encoded before the stop), ...}; the prompt is not
+//             evaluated, the image under way is not cached (images finished
+//             before the stop are), and the model stays loaded.
 //   Errors of an image carry reason: 'no-vision' (the model was loaded
 //   without an mmproj), 'not-image' (not an image, or a format not read:
 //   PNG, JPEG, GIF and WebP are), 'image-corrupt' (cut short or damaged),
@@ -478,6 +492,17 @@ async function openMMProj(msg, event, c) {
   }
 }
 
+// markStoredPair records in the store (modelstore.js markPair) that the
+// encoder file mm (openMMProj's) is an image encoder and, with the model
+// file m, that the two load as a pair. Files not kept in OPFS are not
+// recorded; a failure to record is not the load's.
+async function markStoredPair(m, mm) {
+  const mmURL = mm?.storage === 'opfs' ? mm.entry?.url : null;
+  if (!mmURL) return;
+  const modelURL = m?.storage === 'opfs' ? (m.entry?.url ?? null) : null;
+  await (await modelStore())?.markPair(modelURL, mmURL).catch(() => {});
+}
+
 // uploadReporting makes the opened file m report its reads into the arena
 // as 'upload' progress events (onFill(0, true) sends the last one).
 function uploadReporting(m, event) {
@@ -531,8 +556,11 @@ async function prepareMessages(msg, event) {
   const p = engine.prepare(await withImageBytes(msg.messages), { addGenerationPrompt: msg.addGenerationPrompt ?? true });
   const tEncode = performance.now(); // prepared: the encoder's time starts
   const inputs = p.pending ?? p.inputs;
+  let encoded = 0; // inputs encoded before a Stop (stoppedWhileEncoding)
   for (let i = 0; i < inputs; i++) {
+    if (stopRequested) break;
     const r = engine.encodeNext();
+    encoded++;
     sampleMemory();
     event({ event: 'progress', phase: 'image', image: r.image, images: r.images, tile: r.tile, tiles: r.tiles, input: r.input, inputs: r.inputs });
     await yieldToEvents();
@@ -541,6 +569,23 @@ async function prepareMessages(msg, event) {
   return {
     images: p.images, imagesEncoded: p.imagesEncoded ?? p.images, imagesCached: p.imagesCached ?? 0, seconds: (t1 - t0) / 1000,
     prepareSeconds: (tEncode - t0) / 1000, encodeSeconds: (t1 - tEncode) / 1000, inputs,
+    stopped: stopRequested, encoded, promptTokens: p.promptTokens,
+  };
+}
+
+// stoppedWhileEncoding is generate's answer when Stop came while its
+// images were being encoded (prepareMessages checks between inputs: an
+// image, or a SmolVLM tile): nothing was generated, the prompt was not
+// evaluated, and the image under way was dropped (the engine caches an
+// image only once all its inputs are encoded; images finished before
+// the Stop stay cached). The model stays loaded; the next generate
+// starts afresh.
+function stoppedWhileEncoding(images) {
+  return {
+    ids: [], text: '', stop: 'stopped', stoppedWhileEncoding: true,
+    images: images.images, imageSeconds: images.seconds, imagesEncoded: images.imagesEncoded, imagesCached: images.imagesCached,
+    imagePrepareSeconds: images.prepareSeconds, imageEncodeSeconds: images.encodeSeconds, imageInputs: images.encoded,
+    promptTokens: images.promptTokens ?? 0, prefillSeconds: 0, generatedTokens: 0, decodeTokens: 0, decodeSeconds: 0,
   };
 }
 
@@ -561,6 +606,7 @@ async function loadModel(msg, event, c) {
   let info;
   try {
     if (msg.mmproj) mm = await openMMProj(msg, event, c);
+    if (mm) await markStoredPair(null, mm); // stored as an image encoder, even if the pair fails below
     downloadSeconds = (performance.now() - t0) / 1000;
     if (c.cancelled()) throw cancelledError();
     if (mm) mmID = e.addSource(cancellable(uploadReporting(mm, pairEvent(msg, event, 'mmproj')), c));
@@ -602,6 +648,7 @@ async function loadModel(msg, event, c) {
   mm?.close();
   if (!pagedSource || pagedSource.m !== m) m.close();
   modelLoaded = true;
+  if (mm) await markStoredPair(m, mm); // the page lists the pair as one saved model
   mem.loadPeak = Math.max(mem.loadPeak, sampleMemory());
   return {
     ...info, cached: m.cached, storage: m.storage, kernels: e.kernelBuild,
@@ -681,6 +728,7 @@ const handlers = {
     if (!(nPredict >= 1)) throw new Error(`nPredict ${nPredict} must be at least 1`);
     stopRequested = false;
     const images = msg.messages ? await prepareMessages(msg, event) : null; // encoded before the prefill's clock starts
+    if (images?.stopped) return stoppedWhileEncoding(images); // Stop during the encoding
     const c0 = expertCounts();
     const t0 = performance.now();
     const sampling = schema ? { ...(msg.sampling ?? {}), schema } : (msg.sampling ?? {});
