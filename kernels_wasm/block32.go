@@ -56,6 +56,10 @@ type block32 struct {
 	act    actFormat
 	order  termOrder
 	decode func(d *blockDecoder, w Local, off uint32) // the block at w+off into d.w
+	// direct, when not 0, is the offset of the block's 32 signed bytes
+	// for a format whose levels are those bytes (Q8_0): the plain tile
+	// then takes its integer sums with directTileSums.
+	direct uint32
 }
 
 // nanF32 is what a bad length gives, as from quant.VecDot.

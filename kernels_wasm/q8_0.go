@@ -20,10 +20,11 @@ const (
 var actQ8_0 = actFormat{bytes: 34, quants: 2}
 
 var formatQ8_0 = block32{
-	name:  "q8_0",
-	bytes: 34,
-	act:   actQ8_0,
-	order: termSumDD,
+	name:   "q8_0",
+	bytes:  34,
+	act:    actQ8_0,
+	order:  termSumDD,
+	direct: 2,
 	decode: func(d *blockDecoder, w Local, off uint32) {
 		d.loadSigned8(w, off+2)
 	},
