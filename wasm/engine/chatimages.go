@@ -225,27 +225,12 @@ func (e *engine) startPrepared(cfg sample.Config, schema string) (*startResult, 
 	case p.Positions() == 0:
 		return nil, errors.New("the prompt has no tokens")
 	}
-	if err := cfg.Validate(); err != nil {
-		return nil, err
-	}
-	if err := e.schemas.begin(e.tok, schema); err != nil {
-		return nil, err
-	}
-	if err := e.prepareSampler(cfg); err != nil {
-		return nil, err
-	}
-	e.sess.Reset()
-	t0 := time.Now()
-	logits, err := multimodal.Eval(e.sess, p.Chunks)
+	res, err := e.begin(cfg, schema, p.TextIDs(), p.Positions(), func() ([]float32, error) { return multimodal.Eval(e.sess, p.Chunks) })
 	if err != nil {
 		return nil, err
 	}
-	secs := time.Since(t0).Seconds()
-	e.logits, e.started = logits, true
-	e.history = append(e.history[:0], p.TextIDs()...)
-	e.stream = e.tok.NewStreamDecoder()
 	e.prepared, e.preparedSet = nil, nil
-	return &startResult{PromptTokens: p.Positions(), PrefillSeconds: secs}, nil
+	return res, nil
 }
 
 // addGenerationPrompt reads args[1].addGenerationPrompt (default true).

@@ -287,6 +287,14 @@ func (e *engine) start(prompt []int32, cfg sample.Config, schema string) (*start
 	if len(prompt) == 0 {
 		return nil, errors.New("the prompt has no tokens")
 	}
+	return e.begin(cfg, schema, prompt, len(prompt), func() ([]float32, error) { return e.sess.Forward(prompt) })
+}
+
+// begin is the part of every start after the prompt's own checks: the
+// sampling settings and schema readied, the cache emptied, the prompt
+// evaluated by eval (its positions and the text ids the history keeps
+// given), the stream decoder fresh.
+func (e *engine) begin(cfg sample.Config, schema string, textIDs []int32, positions int, eval func() ([]float32, error)) (*startResult, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -298,15 +306,15 @@ func (e *engine) start(prompt []int32, cfg sample.Config, schema string) (*start
 	}
 	e.sess.Reset()
 	t0 := time.Now()
-	logits, err := e.sess.Forward(prompt)
+	logits, err := eval()
 	if err != nil {
 		return nil, err
 	}
 	secs := time.Since(t0).Seconds()
 	e.logits, e.started = logits, true
-	e.history = append(e.history[:0], prompt...)
+	e.history = append(e.history[:0], textIDs...)
 	e.stream = e.tok.NewStreamDecoder()
-	return &startResult{PromptTokens: len(prompt), PrefillSeconds: secs}, nil
+	return &startResult{PromptTokens: positions, PrefillSeconds: secs}, nil
 }
 
 // prepareSampler readies the sampling cfg asks for. A sampler holds ~40

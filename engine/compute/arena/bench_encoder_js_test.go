@@ -3,14 +3,9 @@
 package arena_test
 
 import (
-	"bytes"
 	"testing"
-	"time"
 
 	"github.com/hearth-ai/hearth/engine/compute/arena"
-	"github.com/hearth-ai/hearth/engine/gguf"
-	"github.com/hearth-ai/hearth/engine/vision"
-	"github.com/hearth-ai/hearth/models/synth"
 )
 
 // BenchmarkJSEncodeSmolVLM256M is BenchmarkEncodeSmolVLM256M through the
@@ -23,32 +18,11 @@ import (
 //	    engine/compute/arena/testdata/node_arena.js kernels_wasm/kernels.wasm /tmp/arena_js.test \
 //	    -test.run '^$' -test.bench JSEncodeSmolVLM256M -test.benchtime 1x
 func BenchmarkJSEncodeSmolVLM256M(b *testing.B) {
-	var buf bytes.Buffer
-	if err := synth.WriteMMProj(&buf, synth.SmolVLM256MMMProj()); err != nil {
-		b.Fatal(err)
-	}
-	f, err := gguf.Read(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
-	if err != nil {
-		b.Fatal(err)
-	}
+	f := smolVLMMMProj(b)
 	a, err := openJS(arena.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer a.Close()
-	tb := &timedBackend{Backend: a, spent: map[string]time.Duration{}}
-	e, err := vision.Load(f, tb)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer e.Close()
-	img := benchImage(e.Params.ImageSize)
-	clear(tb.spent)
-	for b.Loop() {
-		if _, err := e.Encode(img); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/tile")
-	b.Log(tb.report(b.Elapsed()))
+	benchEncode(b, a, f)
 }

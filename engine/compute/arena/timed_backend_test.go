@@ -1,14 +1,19 @@
 package arena_test
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"sort"
 	"strings"
+	"testing"
 	"time"
 
 	"github.com/hearth-ai/hearth/engine/compute"
+	"github.com/hearth-ai/hearth/engine/gguf"
+	"github.com/hearth-ai/hearth/engine/vision"
+	"github.com/hearth-ai/hearth/models/synth"
 )
 
 // benchImage is a 3 × size × size image of smooth bands and noise.
@@ -90,4 +95,38 @@ func (t *timedBackend) GELUQuick(dst, x compute.Tensor) {
 func (t *timedBackend) SelfAttention(dst, q, k, v compute.Tensor, p compute.SelfAttention) {
 	defer t.time("SelfAttention", time.Now())
 	t.Backend.SelfAttention(dst, q, k, v, p)
+}
+
+// smolVLMMMProj is SmolVLM-256M's mmproj shape (synth.SmolVLM256MMMProj) as
+// a file in memory, for the encoder benchmarks.
+func smolVLMMMProj(b *testing.B) *gguf.File {
+	var buf bytes.Buffer
+	if err := synth.WriteMMProj(&buf, synth.SmolVLM256MMMProj()); err != nil {
+		b.Fatal(err)
+	}
+	f, err := gguf.Read(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return f
+}
+
+// benchEncode loads the encoder f onto backend (timed) and encodes one
+// tile per iteration, reporting seconds per tile and each operation's share.
+func benchEncode(b *testing.B, backend compute.Backend, f *gguf.File) {
+	tb := &timedBackend{Backend: backend, spent: map[string]time.Duration{}}
+	e, err := vision.Load(f, tb)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer e.Close()
+	img := benchImage(e.Params.ImageSize)
+	clear(tb.spent)
+	for b.Loop() {
+		if _, err := e.Encode(img); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/tile")
+	b.Log(tb.report(b.Elapsed()))
 }
