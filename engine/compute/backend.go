@@ -238,4 +238,10 @@ type Attention struct {
 	Heads   int     // query heads
 	KVHeads int     // key/value heads; divides Heads (grouped-query attention)
 	Scale   float32 // multiplies q·k before the softmax, usually 1/sqrt(dk)
+	// Flash computes the attention as ggml's CPU flash attention does
+	// (ref_attention_flash.go) instead of the graph Backend.Attention
+	// states; keys and values of an F32 cache are rounded to halves first,
+	// as llama.cpp casts them. Only backends for which
+	// FlashAttentionSupport reports nil take it.
+	Flash bool
 }

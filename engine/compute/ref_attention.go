@@ -44,6 +44,13 @@ func (b *Reference) Attention(dst, q, k, v Tensor, pos0 int, p Attention) {
 		t.kh, t.vh = nil, nil
 		b.growScratch(pos0 + n)
 	}
+	t.flash = p.Flash
+	if t.flash {
+		if err := b.flashAttention(); err != nil {
+			panic("compute: Attention: " + err.Error())
+		}
+		b.growScratch(max(len(b.scratch[0]), t.flashScratch()))
+	}
 	b.pool.parallel(t, n*p.Heads, 1)
 }
 
@@ -63,9 +70,14 @@ type attentionTask struct {
 	half         bool // the cache is F16
 	tiledK       bool // F16: the scores by the multi-row GEMM too
 	wasm         bool // OrderWllama: wasm's dot products and softmax (runWasm)
+	flash        bool // ggml's CPU flash attention (runFlash)
 }
 
 func (t *attentionTask) run(w, lo, hi int) {
+	if t.flash {
+		t.runFlash(w, lo, hi)
+		return
+	}
 	if t.wasm {
 		t.runWasm(w, lo, hi)
 		return

@@ -96,5 +96,5 @@ func (at *selfAttention) forward(s *Session, il int, a activations, pos0 int, ro
 		scale = 1
 	}
 	b.Attention(a.att, a.q, s.k[il].Slice(0, pos0+n), s.v[il].Slice(0, pos0+n), pos0,
-		compute.Attention{Heads: hp.Heads, KVHeads: hp.KVHeads, Scale: scale})
+		compute.Attention{Heads: hp.Heads, KVHeads: hp.KVHeads, Scale: scale, Flash: s.flash})
 }

@@ -30,6 +30,11 @@ type SessionOptions struct {
 	// they are stored, and attention takes its products on halves, as
 	// compute.Backend.Attention says).
 	KVType dtype.Type
+	// FlashAttention computes attention as llama.cpp's CPU flash attention
+	// does (its default; compute.Attention.Flash) instead of its plain
+	// graph. Only backends that have it take it (the reference backend in
+	// the wllama order); NewSession refuses it on the others.
+	FlashAttention bool
 }
 
 // kvStep is the granularity, in positions, of a growing KV cache.
@@ -57,6 +62,7 @@ type Session struct {
 	pos    int
 	k, v   []compute.Tensor // per layer: kvCap × KVHeads·HeadDimK (·HeadDimV), of kvType
 	kvType dtype.Type       // F32 or F16
+	flash  bool             // llama.cpp's flash attention (SessionOptions.FlashAttention)
 	kvCap  int              // positions every layer's cache holds (nCtx unless GrowKV)
 	growKV bool             // the cache grows (its tensors are not in owned)
 	act    activations
@@ -127,7 +133,13 @@ func (m *Model) NewSession(opt SessionOptions) (*Session, error) {
 	if opt.KVType != dtype.F32 && opt.KVType != dtype.F16 {
 		return nil, fmt.Errorf("model: a KV cache of type %v; it must be F32 or F16", opt.KVType)
 	}
+	if opt.FlashAttention {
+		if err := compute.FlashAttentionSupport(m.Backend); err != nil {
+			return nil, fmt.Errorf("model: flash attention: %w", err)
+		}
+	}
 	s := &Session{m: m, b: m.Backend, nCtx: nCtx, batch: batch, kvType: opt.KVType, last: make([]float32, hp.Vocab)}
+	s.flash = opt.FlashAttention
 	var err error
 	allocType := func(typ dtype.Type, rows, cols int) compute.Tensor {
 		if err != nil {

@@ -223,11 +223,17 @@ func (l *loaded) session(ctx, need int) (*model.Session, error) {
 
 // sessionKV is session with a KV cache of type kv (F32 or F16).
 func (l *loaded) sessionKV(ctx, need int, kv dtype.Type) (*model.Session, error) {
+	return l.sessionWith(ctx, need, model.SessionOptions{KVType: kv})
+}
+
+// sessionWith is session with the options opt (its Context set from ctx).
+func (l *loaded) sessionWith(ctx, need int, opt model.SessionOptions) (*model.Session, error) {
 	if ctx == 0 {
 		ctx = min(l.model.HP.ContextLength, model.DefaultContext)
 	}
 	if need > ctx {
 		return nil, fmt.Errorf("prompt of %d tokens exceeds the context of %d", need, ctx)
 	}
-	return l.model.NewSession(model.SessionOptions{Context: ctx, KVType: kv})
+	opt.Context = ctx
+	return l.model.NewSession(opt)
 }

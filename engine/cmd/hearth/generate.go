@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/hearth-ai/hearth/engine/dtype"
+	"github.com/hearth-ai/hearth/engine/model"
 	"github.com/hearth-ai/hearth/engine/multimodal"
 	"github.com/hearth-ai/hearth/engine/sample"
 	"github.com/hearth-ai/hearth/engine/sample/constrain"
@@ -62,6 +63,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 		}
 		return nil
 	})
+	flash := fs.Bool("flash-attn", false, "compute attention as llama.cpp's CPU flash attention (its default; --order wllama only)")
 	n := fs.Int("n", 32, "most tokens to generate")
 	def := sample.DefaultConfig()
 	var cfg sample.Config
@@ -130,7 +132,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) int {
 		if npos == 0 {
 			return nil, fmt.Errorf("the prompt has no tokens")
 		}
-		s, err := m.sessionKV(mf.ctx, npos, kvType)
+		s, err := m.sessionWith(mf.ctx, npos, model.SessionOptions{KVType: kvType, FlashAttention: *flash})
 		if err != nil {
 			return nil, err
 		}

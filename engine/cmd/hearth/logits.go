@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"io"
+
+	"github.com/hearth-ai/hearth/engine/model"
 )
 
 type logitsResult struct {
@@ -18,6 +20,7 @@ func runLogits(args []string, stdout, stderr io.Writer) int {
 	var pf promptFlags
 	mf.register(fs)
 	pf.register(fs)
+	flash := fs.Bool("flash-attn", false, "compute attention as llama.cpp's CPU flash attention (its default; --order wllama only)")
 	res, err := func() (*logitsResult, error) {
 		if err := parseFlags(fs, args); err != nil {
 			return nil, err
@@ -40,7 +43,7 @@ func runLogits(args []string, stdout, stderr io.Writer) int {
 		if len(ids) == 0 {
 			return nil, fmt.Errorf("the prompt has no tokens")
 		}
-		s, err := m.session(mf.ctx, len(ids))
+		s, err := m.sessionWith(mf.ctx, len(ids), model.SessionOptions{FlashAttention: *flash})
 		if err != nil {
 			return nil, err
 		}

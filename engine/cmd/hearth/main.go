@@ -68,7 +68,7 @@ commands:
   generate  -m FILE (--prompt S | --tokens …) -n N [--temp T --seed K --top-k K --top-p P --min-p P --repeat-penalty R]
                                                              → {"ids": […], "text": "…"}
             [--mmproj FILE --image FILE]  an image in the prompt (at its <__media__> marker, else first)
-            [--logprobs] [--kv-type f32|f16]
+            [--logprobs] [--kv-type f32|f16] [--flash-attn]
   bench     -m FILE [-p 128] [-n 64] [--runs 3]              → prefill and decode tokens/s
 
 logits, generate and bench also take --threads N, --ctx N and --order x86|wasm
