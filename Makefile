@@ -62,7 +62,11 @@ clean:
 # (THREADS=1,2 RUNS=3 by default). `make bench-models` writes the synthetic
 # benchmark models into build/bench, skipping files whose stamp says they are
 # current (REWRITE=1 writes them all; ONLY=granite writes only the models
-# whose names contain it).
+# whose names contain it). They include a SmolVLM-256M-shaped vision pair
+# (ONLY=smolvlm: smolvlm-256m-instruct-q8_0.gguf and its mmproj-*.gguf), which
+# scripts/benchbrowser's vision mode runs: go run ./scripts/benchbrowser
+# -model build/bench/smolvlm-256m-instruct-q8_0.gguf
+# -mmproj build/bench/mmproj-smolvlm-256m-instruct-q8_0.gguf -image-size 512x512
 .PHONY: bench-browser bench-models
 THREADS ?= 1,2
 RUNS ?= 3

@@ -43,6 +43,8 @@ type runAnswer struct {
 	DecodeTokens    int      `json:"decodeTokens"`
 	DecodeSeconds   float64  `json:"decodeSeconds"`
 	WallSeconds     *float64 `json:"wallSeconds"`
+	// ExpertCache: what a paged model's expert cache did in each phase.
+	ExpertCache *runExpertCache `json:"expertCache"`
 }
 
 // memoryAnswer is what an engine's memory answers. The wasm fields are
@@ -71,7 +73,13 @@ func benchmark(ctx context.Context, c config, logf func(string, ...any)) (*repor
 		Host:            hostInfo{CPUs: goruntime.NumCPU(), LoadAvgBefore: loadAverage()},
 		Notes:           reportNotes,
 	}
+	var budgets []expertBudget
 	if f, err := gguf.Open(c.model); err == nil {
+		budgets, err = parseExpertBudgets(c.expertBudget, expertBytesOf(f))
+		if err != nil {
+			f.Close()
+			return nil, err
+		}
 		rep.TensorTypes = map[string]int{}
 		for _, t := range f.Tensors {
 			rep.TensorTypes[t.Type.String()]++
@@ -94,19 +102,32 @@ func benchmark(ctx context.Context, c config, logf func(string, ...any)) (*repor
 	prompt := benchmarkPrompt(c.promptTokens)
 	for _, threads := range c.threads {
 		for _, engine := range c.engines {
-			logf("%s, %d thread(s): starting", engine, threads)
-			r := runCase(ctx, c, srv, engine, threads, prompt, logf)
-			if r.Browser != "" {
-				rep.Browser = r.Browser
+			rows := budgets
+			if engine != "hearth" {
+				rows = []expertBudget{{}} // only Hearth pages experts
 			}
-			if r.Error != "" {
-				logf("%s, %d thread(s): %s", engine, threads, r.Error)
+			for _, budget := range rows {
+				logf("%s, %d thread(s)%s: starting", engine, threads, budget.label())
+				r := runCase(ctx, c, srv, engine, threads, budget, prompt, logf)
+				if r.Browser != "" {
+					rep.Browser = r.Browser
+				}
+				if r.Error != "" {
+					logf("%s, %d thread(s)%s: %s", engine, threads, budget.label(), r.Error)
+				}
+				rep.Results = append(rep.Results, r.result)
 			}
-			rep.Results = append(rep.Results, r.result)
 		}
 	}
 	rep.Host.LoadAvgAfter = loadAverage()
 	rep.Ratios = ratios(rep.Results, c.threads)
+	compareWithResident(rep.Results)
+	for _, b := range budgets {
+		if b.Bytes > 0 {
+			rep.Notes = append(append([]string(nil), rep.Notes...), expertNotes...)
+			break
+		}
+	}
 	return rep, nil
 }
 
@@ -118,10 +139,13 @@ type caseResult struct {
 
 // runCase loads the model in a fresh browser and times the runs. Failures
 // become the result's error; figures are never made up.
-func runCase(parent context.Context, c config, srv *server, engine string, threads int, prompt string, logf func(string, ...any)) caseResult {
+func runCase(parent context.Context, c config, srv *server, engine string, threads int, budget expertBudget, prompt string, logf func(string, ...any)) caseResult {
 	ctx, cancel := context.WithTimeout(parent, c.caseTimeout)
 	defer cancel()
 	out := caseResult{result: result{Engine: engine, Threads: threads}}
+	if budget.Bytes > 0 {
+		out.ExpertBudget, out.ExpertBudgetBytes = budget.Text, ptr(budget.Bytes)
+	}
 	fail := func(err error) caseResult {
 		out.Error = err.Error()
 		return out
@@ -137,9 +161,21 @@ func runCase(parent context.Context, c config, srv *server, engine string, threa
 	}
 
 	var raw map[string]any
-	if _, err := b.call("load", &raw, srv.modelURL(c.model), map[string]any{"threads": threads, "nCtx": c.nCtx, "simd": c.simd}); err != nil {
+	opts := map[string]any{"threads": threads, "nCtx": c.nCtx, "simd": c.simd}
+	if budget.Bytes > 0 {
+		opts["expertBudget"] = budget.Bytes
+	}
+	if _, err := b.call("load", &raw, srv.modelURL(c.model), opts); err != nil {
 		return fail(withConsole(err, b))
 	}
+	if budget.Bytes > 0 {
+		cache, ok := raw["expertCache"].(map[string]any)
+		if !ok {
+			return fail(fmt.Errorf("load with an expert budget of %d bytes: the engine reports no expert cache (are the experts paged?)", budget.Bytes))
+		}
+		out.ExpertCache = cache
+	}
+	delete(raw, "expertCache")
 	var li loadInfo
 	if err := remarshal(raw, &li); err != nil {
 		return fail(fmt.Errorf("load answered %v: %w", raw, err))
@@ -171,10 +207,13 @@ func runCase(parent context.Context, c config, srv *server, engine string, threa
 		}
 		f := a.figures()
 		out.RunDetails = append(out.RunDetails, f)
-		logf("%s, %d thread(s): run %d: prefill %.2f tok/s, decode %.2f tok/s", engine, threads, i+1, f.PrefillTokS, f.DecodeTokS)
+		logf("%s, %d thread(s)%s: run %d: prefill %.2f tok/s, decode %.2f tok/s", engine, threads, budget.label(), i+1, f.PrefillTokS, f.DecodeTokS)
 		mem.sample()
 	}
 	out.summarize()
+	if err := out.summarizeExperts(); err != nil {
+		return fail(err)
+	}
 	if mem.peak > 0 {
 		out.PeakMemoryBytes, out.MemorySource = ptr(mem.peak), mem.source+" (largest of samples after load and after each run)"
 	} else {
@@ -215,6 +254,7 @@ func (a runAnswer) figures() runFigures {
 	if a.WallSeconds != nil {
 		f.WallS = round3(*a.WallSeconds)
 	}
+	f.ExpertCache = a.ExpertCache
 	return f
 }
 

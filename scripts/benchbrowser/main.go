@@ -14,7 +14,9 @@
 // With -write-models DIR it writes the synthetic benchmark models instead,
 // keeping files a stamp shows are current. The report gives the model's
 // parameters, total and active per token, counted from the GGUF header
-// (countParams), next to the speeds.
+// (countParams), next to the speeds. With -expert-budget a mixture of
+// experts also runs in Hearth with its experts paged from OPFS into an
+// expert cache of each budget given (experts.go).
 package main
 
 import (
@@ -45,6 +47,11 @@ type config struct {
 	jsonOut      string
 	verbose      bool
 	simd         string // Hearth's kernel build: auto, plain or relaxed
+	expertBudget string // -expert-budget: Hearth's rows, resident and/or with experts paged (experts.go)
+
+	// The vision mode (vision.go): the model's mmproj file, and the image
+	// (a file, or a synthetic PNG of imageSize) asked about with imageText.
+	mmproj, image, imageSize, imageText string
 }
 
 func main() {
@@ -76,11 +83,31 @@ func run(args []string) error {
 	fs.StringVar(&c.jsonOut, "json", "", "also write the JSON report to this file")
 	fs.BoolVar(&c.verbose, "v", false, "log the pages' console output to stderr")
 	fs.StringVar(&c.simd, "simd", "auto", "Hearth's kernels: auto (relaxed SIMD where it works), plain (SIMD128 only) or relaxed")
+	fs.StringVar(&c.mmproj, "mmproj", "", "vision mode: the model's mmproj file; the pair answers a chat turn [image, text] (vision.go)")
+	fs.StringVar(&c.image, "image", "", "vision mode: the image file (default: a synthetic PNG of -image-size)")
+	fs.StringVar(&c.imageSize, "image-size", "512x512", "vision mode: the size WxH of the synthetic PNG, when no -image is given")
+	fs.StringVar(&c.imageText, "image-text", "Describe this image.", "vision mode: the text after the image")
+	fs.StringVar(&c.expertBudget, "expert-budget", "resident", "Hearth's rows for a mixture of experts, comma-separated: resident, or its experts paged from OPFS into a cache of this many bytes or N% of the experts' bytes (e.g. resident,50%,25%)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if c.mmproj != "" {
+		// The vision mode's defaults: room for SmolVLM's up to 17 tiles of
+		// 64 positions, and a few tokens of decoding.
+		set := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+		if !set["ctx"] {
+			c.nCtx = 2048
+		}
+		if !set["n"] {
+			c.decodeTokens = 16
+		}
+		if !set["threads"] {
+			*threads = "1"
+		}
 	}
 	logf := func(format string, a ...any) { fmt.Fprintf(os.Stderr, format+"\n", a...) }
 	if *writeModels != "" {
@@ -97,7 +124,12 @@ func run(args []string) error {
 		return err
 	}
 
-	rep, err := benchmark(context.Background(), c, logf)
+	var rep interface{ table() string }
+	if c.mmproj != "" {
+		rep, err = benchmarkVision(context.Background(), c, logf)
+	} else {
+		rep, err = benchmark(context.Background(), c, logf)
+	}
 	if err != nil {
 		return err
 	}
@@ -125,6 +157,11 @@ func (c config) check() error {
 	} else if st.IsDir() {
 		return fmt.Errorf("model %s is a directory", c.model)
 	}
+	if c.mmproj != "" {
+		if err := c.checkVision(); err != nil {
+			return err
+		}
+	}
 	if _, err := os.Stat(c.chromium); err != nil {
 		return fmt.Errorf("chromium not found at %s (on Debian: apt-get install -y chromium)", c.chromium)
 	}
@@ -144,7 +181,7 @@ func (c config) check() error {
 		return fmt.Errorf("-runs must be at least 1, got %d", c.runs)
 	case c.promptTokens < 1 || c.decodeTokens < 2:
 		return fmt.Errorf("-prompt-tokens must be at least 1 and -n at least 2, got %d and %d", c.promptTokens, c.decodeTokens)
-	case c.promptTokens+c.decodeTokens > c.nCtx:
+	case c.mmproj == "" && c.promptTokens+c.decodeTokens > c.nCtx:
 		return fmt.Errorf("%d prompt + %d generated tokens do not fit a context of %d", c.promptTokens, c.decodeTokens, c.nCtx)
 	}
 	return nil

@@ -221,7 +221,12 @@ func writeBenchModels(vocabDir, outDir string, rewrite bool, only []string, log 
 		}
 		log(fmt.Sprintf("wrote %s (%d bytes) in %.0f s", out, st.Size(), time.Since(start).Seconds()))
 	}
-	if !matched {
+	// The vision pairs (visionmodels.go).
+	pairs, err := writeBenchPairs(vocabDir, outDir, rewrite, only, log)
+	if err != nil {
+		return err
+	}
+	if !matched && !pairs {
 		return fmt.Errorf("-only %q names none of the benchmark models", strings.Join(only, ","))
 	}
 	return nil

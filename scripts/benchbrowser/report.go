@@ -55,6 +55,15 @@ type result struct {
 	WasmDetail        map[string]any `json:"wasm_detail,omitempty"`
 	EngineInfo        map[string]any `json:"engine_info,omitempty"`
 	RunDetails        []runFigures   `json:"run_details,omitempty"`
+	// Hearth with its experts paged (-expert-budget; experts.go).
+	ExpertBudget      string         `json:"expert_budget,omitempty"`
+	ExpertBudgetBytes *int64         `json:"expert_budget_bytes,omitempty"`
+	ExpertCache       map[string]any `json:"expert_cache,omitempty"`
+	DecodeHitRate     *float64       `json:"decode_hit_rate,omitempty"`
+	DecodeMBPerToken  *float64       `json:"decode_mb_read_per_token,omitempty"`
+	PrefillHitRate    *float64       `json:"prefill_hit_rate,omitempty"`
+	PrefillMBPerToken *float64       `json:"prefill_mb_read_per_token,omitempty"`
+	DecodeVsResident  *float64       `json:"decode_vs_resident,omitempty"`
 }
 
 // runFigures is one timed run.
@@ -67,6 +76,8 @@ type runFigures struct {
 	DecodeS         float64 `json:"decode_s"`
 	DecodeTokS      float64 `json:"decode_tok_s"`
 	WallS           float64 `json:"wall_s,omitempty"`
+	// ExpertCache: the expert cache's lookups in each phase (paged rows).
+	ExpertCache *runExpertCache `json:"expert_cache,omitempty"`
 }
 
 // ratio compares Hearth with wllama at one thread count; a figure is null
@@ -136,7 +147,8 @@ func median(xs []float64) float64 {
 func ratios(results []result, threads []int) []ratio {
 	find := func(engine string, t int) *result {
 		for i := range results {
-			if results[i].Engine == engine && results[i].Threads == t {
+			// Hearth's row with its experts resident (experts.go).
+			if results[i].Engine == engine && results[i].Threads == t && results[i].ExpertBudgetBytes == nil {
 				return &results[i]
 			}
 		}
@@ -188,7 +200,7 @@ func (r *report) table() string {
 	case r.ParametersError != "":
 		fmt.Fprintf(&sb, "parameters: not counted (%s)\n", r.ParametersError)
 	}
-	fmt.Fprintf(&sb, "%-8s %7s %8s %10s %10s %10s %10s %10s %9s %9s\n", "engine", "threads", "load s", "prefill/s", "decode/s", "mem MB", "rss MB", "wasm MB", "wasm/file", "load/file")
+	fmt.Fprintf(&sb, "%-12s %7s %8s %10s %10s %10s %10s %10s %9s %9s\n", "engine", "threads", "load s", "prefill/s", "decode/s", "mem MB", "rss MB", "wasm MB", "wasm/file", "load/file")
 	num := func(p *float64, format string) string {
 		if p == nil {
 			return "-"
@@ -208,13 +220,22 @@ func (r *report) table() string {
 		return fmt.Sprintf("%.1f", float64(*p)/1e6)
 	}
 	for _, x := range r.Results {
+		name := x.Engine
+		if x.ExpertBudgetBytes != nil {
+			name += "@" + x.ExpertBudget // experts paged into this budget
+		}
 		if x.Error != "" {
-			fmt.Fprintf(&sb, "%-8s %7d  error: %s\n", x.Engine, x.Threads, x.Error)
+			fmt.Fprintf(&sb, "%-12s %7d  error: %s\n", name, x.Threads, x.Error)
 			continue
 		}
-		fmt.Fprintf(&sb, "%-8s %7d %8s %10s %10s %10s %10s %10s %9s %9s\n", x.Engine, x.Threads,
+		fmt.Fprintf(&sb, "%-12s %7d %8s %10s %10s %10s %10s %10s %9s %9s\n", name, x.Threads,
 			num(x.LoadS, "%.2f"), num(x.PrefillTokS, "%.2f"), num(x.DecodeTokS, "%.2f"), mb(x.PeakMemoryBytes), mb(x.RendererPeakRSSBytes),
 			mb1(x.WasmPeakBytes), num(x.WasmPeakRatio, "%.3f"), num(x.WasmLoadPeakRatio, "%.3f"))
+	}
+	for _, x := range r.Results {
+		if x.ExpertBudgetBytes != nil && x.Error == "" {
+			sb.WriteString(x.expertLine())
+		}
 	}
 	for _, q := range r.Ratios {
 		if q.Missing != "" {

@@ -27,9 +27,15 @@ var isolationHeaders = map[string]string{
 // newHandler serves the web directory (the bench pages and node_modules) at
 // / and the model file at /model/<its base name>, with range requests, the
 // isolation headers and no caching, so that no run reuses another's bytes.
-func newHandler(webDir, modelFile string) http.Handler {
+// more are further files offered the same way (a vision model's mmproj
+// file, the image its runs ask about).
+func newHandler(webDir, modelFile string, more ...string) http.Handler {
 	files := http.FileServer(http.Dir(webDir))
 	modelName := filepath.Base(modelFile)
+	extra := map[string]string{}
+	for _, f := range more {
+		extra[filepath.Base(f)] = f
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		for k, v := range isolationHeaders {
 			w.Header().Set(k, v)
@@ -40,6 +46,10 @@ func newHandler(webDir, modelFile string) http.Handler {
 			return
 		}
 		if name, ok := strings.CutPrefix(r.URL.Path, modelPath); ok {
+			if f, ok := extra[name]; ok {
+				serveModel(w, r, f)
+				return
+			}
 			if modelFile == "" || name != modelName {
 				http.NotFound(w, r)
 				return
@@ -78,7 +88,7 @@ type server struct {
 }
 
 // startServer listens on 127.0.0.1 at a free port.
-func startServer(webDir, modelFile string) (*server, error) {
+func startServer(webDir, modelFile string, more ...string) (*server, error) {
 	// .wasm and .mjs must carry their proper types: browsers refuse wasm
 	// streaming compilation and module scripts otherwise.
 	for ext, typ := range map[string]string{".wasm": "application/wasm", ".mjs": "text/javascript", ".js": "text/javascript"} {
@@ -90,7 +100,7 @@ func startServer(webDir, modelFile string) (*server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("listening on 127.0.0.1: %w", err)
 	}
-	s := &server{base: "http://" + ln.Addr().String(), srv: &http.Server{Handler: newHandler(webDir, modelFile)}}
+	s := &server{base: "http://" + ln.Addr().String(), srv: &http.Server{Handler: newHandler(webDir, modelFile, more...)}}
 	go s.srv.Serve(ln)
 	return s, nil
 }

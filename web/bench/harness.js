@@ -27,6 +27,26 @@
 //       (wasmPeakBytes), their size when the load ended (wasmLoadPeakBytes)
 //       and a breakdown (wasmDetail, reported as it is).
 //
+// Vision (scripts/benchbrowser -mmproj): load's options then carry mmproj,
+// the URL of the image encoder's file, and the model loads as a pair; the
+// page also has
+//   setImage(url) → {bytes}
+//       fetch the image the runs ask about and keep its bytes.
+//   runImage(text, nPredict) → {promptTokens, cachedTokens?, firstTokenSeconds,
+//                               promptSeconds, imageEncodeSeconds?, imageInputs?,
+//                               generatedTokens, decodeTokens, decodeSeconds, wallSeconds}
+//       a fresh greedy chat turn [image, text], streamed, with nothing of
+//       earlier runs reused (no KV cache, no image embeddings).
+//       firstTokenSeconds: the page's clock from the request to the first
+//       token it receives. promptSeconds: the engine's clock from the start
+//       of the prompt's processing (the image's encoding included) to the
+//       first sampled token. imageEncodeSeconds: the encoder's own time,
+//       where the engine reports one; imageInputs the encoder inputs
+//       (SmolVLM: tiles and overview).
+//   prefillText(promptText) → {promptTokens, prefillSeconds, cachedTokens?}
+//       a fresh text-only prefill (one token sampled): the baseline for the
+//       image's share of promptSeconds.
+//
 // The harness drives the page through benchCall(method, args), which never
 // rejects: it answers {ok: value}, {error: message} or {missing: true}.
 'use strict';
