@@ -145,7 +145,8 @@ func median(xs []float64) float64 {
 
 // ratios pairs hearth with wllama at each thread count.
 func ratios(results []result, threads []int) []ratio {
-	find := func(engine string, t int) *result {
+	var out []ratio
+	pairEngines(threads, func(engine string, t int) *result {
 		for i := range results {
 			// Hearth's row with its experts resident (experts.go).
 			if results[i].Engine == engine && results[i].Threads == t && results[i].ExpertBudgetBytes == nil {
@@ -153,40 +154,48 @@ func ratios(results []result, threads []int) []ratio {
 			}
 		}
 		return nil
-	}
-	div := func(a, b *float64) *float64 {
-		if a == nil || b == nil || *b == 0 {
-			return nil
+	}, func(r *result) string { return r.Error }, func(t int, h, w *result, missing string) {
+		r := ratio{Threads: t, Missing: missing}
+		if missing == "" {
+			r.Prefill, r.Decode, r.Load = divRatio(h.PrefillTokS, w.PrefillTokS), divRatio(h.DecodeTokS, w.DecodeTokS), divRatio(h.LoadS, w.LoadS)
 		}
-		return ptr(round3(*a / *b))
-	}
-	var out []ratio
+		out = append(out, r)
+	})
+	return out
+}
+
+// pairEngines finds hearth's and wllama's rows (find) at each thread count
+// where either ran, and hands them to each with what is missing: a side
+// not run, or its error (errOf); "" when both are there.
+func pairEngines[R any](threads []int, find func(engine string, t int) *R, errOf func(*R) string, each func(t int, h, w *R, missing string)) {
 	for _, t := range threads {
 		h, w := find("hearth", t), find("wllama", t)
 		if h == nil && w == nil {
 			continue
 		}
-		r := ratio{Threads: t}
 		var missing []string
 		for _, side := range []struct {
 			name string
-			r    *result
+			r    *R
 		}{{"hearth", h}, {"wllama", w}} {
 			switch {
 			case side.r == nil:
 				missing = append(missing, side.name+": not run")
-			case side.r.Error != "":
-				missing = append(missing, side.name+": "+side.r.Error)
+			case errOf(side.r) != "":
+				missing = append(missing, side.name+": "+errOf(side.r))
 			}
 		}
-		if len(missing) > 0 {
-			r.Missing = strings.Join(missing, "; ")
-		} else {
-			r.Prefill, r.Decode, r.Load = div(h.PrefillTokS, w.PrefillTokS), div(h.DecodeTokS, w.DecodeTokS), div(h.LoadS, w.LoadS)
-		}
-		out = append(out, r)
+		each(t, h, w, strings.Join(missing, "; "))
 	}
-	return out
+}
+
+// divRatio is a/b rounded to three places, or nil when either is missing
+// or b is 0.
+func divRatio(a, b *float64) *float64 {
+	if a == nil || b == nil || *b == 0 {
+		return nil
+	}
+	return ptr(round3(*a / *b))
 }
 
 // table is a short human summary of the report.

@@ -144,47 +144,22 @@ func (r *visionResult) summarize() {
 
 // visionRatios pairs hearth with wllama at each thread count.
 func visionRatios(results []visionResult, threads []int) []visionRatio {
-	find := func(engine string, t int) *visionResult {
+	var out []visionRatio
+	pairEngines(threads, func(engine string, t int) *visionResult {
 		for i := range results {
 			if results[i].Engine == engine && results[i].Threads == t {
 				return &results[i]
 			}
 		}
 		return nil
-	}
-	div := func(a, b *float64) *float64 {
-		if a == nil || b == nil || *b == 0 {
-			return nil
-		}
-		return ptr(round3(*a / *b))
-	}
-	var out []visionRatio
-	for _, t := range threads {
-		h, w := find("hearth", t), find("wllama", t)
-		if h == nil && w == nil {
-			continue
-		}
-		r := visionRatio{Threads: t}
-		var missing []string
-		for _, side := range []struct {
-			name string
-			r    *visionResult
-		}{{"hearth", h}, {"wllama", w}} {
-			switch {
-			case side.r == nil:
-				missing = append(missing, side.name+": not run")
-			case side.r.Error != "":
-				missing = append(missing, side.name+": "+side.r.Error)
-			}
-		}
-		if len(missing) > 0 {
-			r.Missing = strings.Join(missing, "; ")
-		} else {
-			r.ImageEncode, r.FirstToken, r.Prompt = div(h.ImageEncodeS, w.ImageEncodeS), div(h.FirstTokenS, w.FirstTokenS), div(h.PromptS, w.PromptS)
-			r.Decode, r.Load = div(h.DecodeTokS, w.DecodeTokS), div(h.LoadS, w.LoadS)
+	}, func(r *visionResult) string { return r.Error }, func(t int, h, w *visionResult, missing string) {
+		r := visionRatio{Threads: t, Missing: missing}
+		if missing == "" {
+			r.ImageEncode, r.FirstToken, r.Prompt = divRatio(h.ImageEncodeS, w.ImageEncodeS), divRatio(h.FirstTokenS, w.FirstTokenS), divRatio(h.PromptS, w.PromptS)
+			r.Decode, r.Load = divRatio(h.DecodeTokS, w.DecodeTokS), divRatio(h.LoadS, w.LoadS)
 		}
 		out = append(out, r)
-	}
+	})
 	return out
 }
 
