@@ -3,16 +3,12 @@
 package model_test
 
 import (
-	"os"
 	"path/filepath"
 	"slices"
 	"testing"
 
 	"github.com/hearth-ai/hearth/engine/compute"
-	"github.com/hearth-ai/hearth/engine/compute/arena"
-	"github.com/hearth-ai/hearth/engine/compute/arena/wazerodev"
 	"github.com/hearth-ai/hearth/engine/dtype"
-	"github.com/hearth-ai/hearth/engine/gguf"
 	"github.com/hearth-ai/hearth/engine/model"
 	"github.com/hearth-ai/hearth/models/synth"
 )
@@ -34,17 +30,7 @@ func TestEmbeddingsMatchTokensOnBothBackends(t *testing.T) {
 	}
 	backends := map[string]func() compute.Backend{
 		"reference-wasm-order": func() compute.Backend { return compute.NewReferenceOrder(1, compute.OrderWasm) },
-		"arena": func() compute.Backend {
-			dev, err := wazerodev.New(wazerodev.Options{Threads: 1, MaxPages: 16384})
-			if err != nil {
-				t.Fatal(err)
-			}
-			b, err := arena.New(dev, arena.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			return b
-		},
+		"arena":                func() compute.Backend { return newTestArena(t) },
 	}
 	results := map[string][][]float32{}
 	for name, newBackend := range backends {
@@ -71,24 +57,8 @@ func TestEmbeddingsMatchTokensOnBothBackends(t *testing.T) {
 // chunk, then three greedy steps; it returns the logits after each.
 func chunkedRun(t *testing.T, path string, b compute.Backend, embedded bool) [][]float32 {
 	t.Helper()
-	file, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer file.Close()
-	fi, err := file.Stat()
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := gguf.Read(file, fi.Size())
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := model.Load(f, b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
+	m, done := loadOn(t, path, b, model.LoadOptions{})
+	defer done()
 	s, err := m.NewSession(model.SessionOptions{Context: 64, Batch: 4})
 	if err != nil {
 		t.Fatal(err)

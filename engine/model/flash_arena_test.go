@@ -3,15 +3,11 @@
 package model_test
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/hearth-ai/hearth/engine/compute/arena"
-	"github.com/hearth-ai/hearth/engine/compute/arena/wazerodev"
 	"github.com/hearth-ai/hearth/engine/dtype"
-	"github.com/hearth-ai/hearth/engine/gguf"
 	"github.com/hearth-ai/hearth/engine/model"
 	"github.com/hearth-ai/hearth/models/synth"
 )
@@ -29,33 +25,10 @@ func TestFlashAttentionRefusedOnArena(t *testing.T) {
 	if err := synth.WriteFile(path, spec); err != nil {
 		t.Fatal(err)
 	}
-	dev, err := wazerodev.New(wazerodev.Options{Threads: 1, MaxPages: 4096})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := arena.New(dev, arena.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := newTestArena(t)
 	defer b.Close()
-	file, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer file.Close()
-	fi, err := file.Stat()
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := gguf.Read(file, fi.Size())
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := model.Load(f, b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
+	m, done := loadOn(t, path, b, model.LoadOptions{})
+	defer done()
 	if _, err := m.NewSession(model.SessionOptions{Context: 32, FlashAttention: true}); err == nil || !strings.Contains(err.Error(), "flash attention") {
 		t.Fatalf("NewSession with FlashAttention on the arena: %v", err)
 	}

@@ -4,13 +4,10 @@ package model_test
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"testing"
 
-	"github.com/hearth-ai/hearth/engine/compute/arena"
-	"github.com/hearth-ai/hearth/engine/compute/arena/wazerodev"
 	"github.com/hearth-ai/hearth/engine/dtype"
 	"github.com/hearth-ai/hearth/engine/gguf"
 	"github.com/hearth-ai/hearth/engine/model"
@@ -96,33 +93,10 @@ type arenaRun struct {
 // prompt at every position (in batches of 8) and of 6 greedy steps.
 func arenaTranscript(t *testing.T, path string, budget int64) arenaRun {
 	t.Helper()
-	dev, err := wazerodev.New(wazerodev.Options{Threads: 1, MaxPages: 16384})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := arena.New(dev, arena.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := newTestArena(t)
 	defer b.Close()
-	file, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer file.Close()
-	fi, err := file.Stat()
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := gguf.Read(file, fi.Size())
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := model.LoadWith(f, b, model.LoadOptions{ExpertBudget: budget})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
+	m, done := loadOn(t, path, b, model.LoadOptions{ExpertBudget: budget})
+	defer done()
 	s, err := m.NewSession(model.SessionOptions{Context: 64, Batch: 8})
 	if err != nil {
 		t.Fatal(err)
