@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/hearth-ai/hearth/engine/dtype"
 	"github.com/hearth-ai/hearth/engine/gguf"
@@ -204,22 +203,10 @@ func writeBenchModels(vocabDir, outDir string, rewrite bool, only []string, log 
 		if err != nil {
 			return fmt.Errorf("%s: %w", m.File, err)
 		}
-		if !rewrite && isCurrent(out, stamp) {
-			log(fmt.Sprintf("%s is current, kept", out))
-			continue
-		}
-		start := time.Now()
-		if err := synth.WriteFile(out, m.Spec); err != nil {
+		spec := m.Spec
+		if err := writeStamped(out, stamp, rewrite, log, func(path string) error { return synth.WriteFile(path, spec) }); err != nil {
 			return fmt.Errorf("%s: %w", m.File, err)
 		}
-		st, err := os.Stat(out)
-		if err != nil {
-			return err
-		}
-		if err := os.WriteFile(stampPath(out), []byte(fmt.Sprintf("%s %d\n", stamp, st.Size())), 0o644); err != nil {
-			return err
-		}
-		log(fmt.Sprintf("wrote %s (%d bytes) in %.0f s", out, st.Size(), time.Since(start).Seconds()))
 	}
 	// The vision pairs (visionmodels.go).
 	pairs, err := writeBenchPairs(vocabDir, outDir, rewrite, only, log)
