@@ -17,6 +17,7 @@ import (
 	"github.com/hearth-ai/hearth/engine/dtype"
 	"github.com/hearth-ai/hearth/internal/testdata"
 	"github.com/hearth-ai/hearth/models/synth"
+	"github.com/hearth-ai/hearth/web/app/bytesize"
 )
 
 // savedEntry is an entry of "Saved in this browser" as the page shows it.
@@ -113,7 +114,7 @@ func TestVisionSavedPairAndFacts(t *testing.T) {
 				p.fatalf("the text model's entry: %+v", e)
 			}
 		case strings.HasSuffix(e.URL, "/models/vision-text.gguf"):
-			want := decimalBytes(f.modelSize+f.mmprojSize) + " (model " + decimalBytes(f.modelSize) + " + image encoder " + decimalBytes(f.mmprojSize) + ")"
+			want := bytesize.Decimal(f.modelSize+f.mmprojSize) + " (model " + bytesize.Decimal(f.modelSize) + " + image encoder " + bytesize.Decimal(f.mmprojSize) + ")"
 			if e.What != "with its image encoder" || !strings.HasPrefix(e.Meta, want) || !e.Load {
 				p.fatalf("the pair's entry: %+v; want its meta to start %q", e, want)
 			}
@@ -183,7 +184,7 @@ func TestVisionSavedPairAndFacts(t *testing.T) {
 	p.do("reloading the page", chromedp.Navigate(s.URL+"/?test=1"))
 	es = waitSavedEntries(p, "the lone encoder listed", func(es []savedEntry) bool { return len(es) == 2 })
 	lone := es[slices.IndexFunc(es, func(e savedEntry) bool { return strings.HasSuffix(e.URL, "/models/mmproj.gguf") })]
-	if lone.Load || lone.Encoder != "" || !strings.Contains(lone.What, "its model is no longer saved") || !strings.HasPrefix(lone.Meta, decimalBytes(f.mmprojSize)) {
+	if lone.Load || lone.Encoder != "" || !strings.Contains(lone.What, "its model is no longer saved") || !strings.HasPrefix(lone.Meta, bytesize.Decimal(f.mmprojSize)) {
 		p.fatalf("the lone encoder's entry: %+v", lone)
 	}
 	clickIn(p, "/models/mmproj.gguf", "cached-delete")

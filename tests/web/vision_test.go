@@ -22,6 +22,7 @@ import (
 	"github.com/hearth-ai/hearth/engine/dtype"
 	"github.com/hearth-ai/hearth/internal/testdata"
 	"github.com/hearth-ai/hearth/models/synth"
+	"github.com/hearth-ai/hearth/web/app/bytesize"
 )
 
 // visionFiles are the files the vision test serves: a text-only model, a
@@ -211,8 +212,8 @@ func TestVisionChat(t *testing.T) {
 	waitFor(p, "the pair's load to start", `!document.querySelector('#model-info') || document.querySelector('#load-progress')`, 10*time.Second)
 	ld := waitModelReady(p)
 	both := f.modelSize + f.mmprojSize
-	if !strings.Contains(ld.Summary, "of "+decimalBytes(both)) {
-		p.fatalf("after loading the pair the bar says %q; want both files' %s", ld.Summary, decimalBytes(both))
+	if !strings.Contains(ld.Summary, "of "+bytesize.Decimal(both)) {
+		p.fatalf("after loading the pair the bar says %q; want both files' %s", ld.Summary, bytesize.Decimal(both))
 	}
 	// Both files are kept in the browser's storage, as models are.
 	waitManager(p, "the pair stored", 20*time.Second, func(st managerState) bool {
@@ -322,18 +323,4 @@ func TestVisionChat(t *testing.T) {
 		p.fatalf("after the reload: %+v", st)
 	}
 	p.noExceptions()
-}
-
-// decimalBytes formats n as the page does (web/app formatBytes).
-func decimalBytes(n int64) string {
-	switch f := float64(n); {
-	case n < 1000:
-		return fmt.Sprintf("%d B", n)
-	case n < 1e6:
-		return fmt.Sprintf("%.1f kB", f/1e3)
-	case n < 1e9:
-		return fmt.Sprintf("%.1f MB", f/1e6)
-	default:
-		return fmt.Sprintf("%.2f GB", f/1e9)
-	}
 }

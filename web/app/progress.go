@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"time"
+
+	"github.com/hearth-ai/hearth/web/app/bytesize"
 )
 
 // LoadProgress is what the progress bar shows of a load: the current
@@ -94,20 +96,8 @@ func (p *LoadProgress) Summary() string {
 	return s
 }
 
-// formatBytes writes a byte count in decimal units (1 MB = 10^6 bytes, as
-// download speeds are given): "980 B", "1.5 kB", "12.5 MB", "1.20 GB".
-func formatBytes(n int64) string {
-	switch f := float64(n); {
-	case n < 1000:
-		return fmt.Sprintf("%d B", n)
-	case n < 1e6:
-		return fmt.Sprintf("%.1f kB", f/1e3)
-	case n < 1e9:
-		return fmt.Sprintf("%.1f MB", f/1e6)
-	default:
-		return fmt.Sprintf("%.2f GB", f/1e9)
-	}
-}
+// formatBytes writes a byte count in decimal units (bytesize.Decimal).
+func formatBytes(n int64) string { return bytesize.Decimal(n) }
 
 // formatDuration writes a wait in whole units, rounded up so that it never
 // promises too little: "1 s", "42 s", "3 min 5 s", "1 h 2 min".
