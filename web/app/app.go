@@ -267,9 +267,9 @@ func (a *App) runGenerate(turns []Turn, answer *Message, opt GenerateOptions) {
 			answer.Stats = answerStats(res)
 			noteStoppedReading(answer, res) // images_stop.go: Stop while the pictures were read
 		})
-		a.afterAnswer(answer)        // app_chat.go: saved, memory recorded
-		a.refreshExpertCache(answer) // app_experts.go: the expert cache's hit rate
-		a.refreshImageCache()        // vision_facts.go: the pictures the encoder keeps
+		a.afterAnswer(answer)  // app_chat.go: saved, memory recorded
+		a.refreshExpertCache() // app_experts.go: the expert cache's hit rate
+		a.refreshImageCache()  // vision_facts.go: the pictures the encoder keeps
 	}
 	prompt, opt, err := a.fitContext(turns, opt) // app_chat.go: the context window
 	if err != nil {
@@ -337,5 +337,5 @@ func answerStats(r GenerateResult) string {
 	case "stopped":
 		s += " · stopped"
 	}
-	return s
+	return s + r.Experts.stats() // app_experts.go
 }

@@ -224,10 +224,9 @@ func (a *App) ExpertCacheText() string {
 }
 
 // refreshExpertCache asks the engine for the loaded model's expert cache
-// after an answer, when it has one, and adds what the cache did during
-// the answer to its stats ("· experts 74.9% hits, 11.5 MB read"). Call it
-// without the lock.
-func (a *App) refreshExpertCache(answer *Message) {
+// after an answer, when it has one, for the model pane's cache line. Call
+// it without the lock.
+func (a *App) refreshExpertCache() {
 	r, ok := a.Engine.(expertCacheReporter)
 	if !ok {
 		return
@@ -243,14 +242,17 @@ func (a *App) refreshExpertCache(answer *Message) {
 		return
 	}
 	a.update(func() {
-		prev := a.Experts.Cache
-		if prev == nil || a.Model.Status != ModelReady {
-			return
-		}
-		a.Experts.Cache = c
-		hits, misses := c.Hits-prev.Hits, c.Misses-prev.Misses
-		if answer != nil && answer.Stats != "" && hits >= 0 && misses >= 0 && hits+misses > 0 {
-			answer.Stats += fmt.Sprintf(" · experts %s hits, %s read", formatPercent(float64(hits)/float64(hits+misses)), formatBytes(c.BytesRead-prev.BytesRead))
+		if a.Experts.Cache != nil && a.Model.Status == ModelReady {
+			a.Experts.Cache = c
 		}
 	})
+}
+
+// stats is what the expert cache did during an answer, for the answer's
+// stats line ("· experts 74.9% hits, 11.5 MB read"); "" without lookups.
+func (e *ExpertShare) stats() string {
+	if e == nil || e.Hits+e.Misses <= 0 {
+		return ""
+	}
+	return fmt.Sprintf(" · experts %s hits, %s read", formatPercent(float64(e.Hits)/float64(e.Hits+e.Misses)), formatBytes(e.BytesRead))
 }

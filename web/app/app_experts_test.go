@@ -97,19 +97,17 @@ func TestTooLargeMixtureIsOfferedPaged(t *testing.T) {
 	p.mu.Lock()
 	p.cache = &ExpertCacheStats{Slots: 8, Experts: 32, Layers: 24, CacheBytes: 187_653_321, Hits: 2997, Misses: 1003, HitRate: 0.74925, BytesRead: 420_100_000}
 	p.mu.Unlock()
-	answer := &Message{Role: "assistant", Stats: "10 tokens"}
-	a.refreshExpertCache(answer)
+	a.refreshExpertCache()
 	if got, want := a.Experts.Cache.Summary(), "cache 187.7 MB, 8 of 32 experts a layer in memory · 74.9% hits · 420.1 MB read from storage"; got != want {
 		t.Fatalf("after an answer the cache line says %q, want %q", got, want)
 	}
-	// A second answer: its own share of the lookups in its stats.
-	p.mu.Lock()
-	p.cache = &ExpertCacheStats{Slots: 8, Experts: 32, Layers: 24, CacheBytes: 187_653_321, Hits: 3897, Misses: 1103, HitRate: 0.7794, BytesRead: 462_100_000}
-	p.mu.Unlock()
-	answer = &Message{Role: "assistant", Stats: "12 tokens"}
-	a.refreshExpertCache(answer)
-	if want := "12 tokens · experts 90.0% hits, 42.0 MB read"; answer.Stats != want {
-		t.Fatalf("the second answer's stats say %q, want %q", answer.Stats, want)
+	// An answer's stats carry its own share of the lookups, as generate
+	// reports it.
+	if got, want := answerStats(GenerateResult{Tokens: 12, Experts: &ExpertShare{Hits: 900, Misses: 100, BytesRead: 42_000_000}}), "12 tokens · experts 90.0% hits, 42.0 MB read"; got != want {
+		t.Fatalf("the answer's stats say %q, want %q", got, want)
+	}
+	if got, want := answerStats(GenerateResult{Tokens: 12, Experts: &ExpertShare{}}), "12 tokens"; got != want {
+		t.Fatalf("an answer without lookups: stats %q, want %q", got, want)
 	}
 	// A dense model in its place: no cache.
 	do(a, func() { a.LoadURL("/models/small.gguf") })

@@ -113,4 +113,13 @@ type GenerateResult struct {
 	Stop           string  // "eog" (the model ended its turn), "length", "context" or "stopped"
 	PrefillSeconds float64 // evaluating the prompt
 	DecodeSeconds  float64 // generating the tokens
+	// Experts is what a paged mixture of experts' expert cache did during
+	// this answer (prefill and decode together); nil for other models.
+	Experts *ExpertShare
+}
+
+// ExpertShare is an answer's share of the expert cache's lookups.
+type ExpertShare struct {
+	Hits, Misses int64
+	BytesRead    int64 // expert bytes read from storage on misses
 }

@@ -20,6 +20,29 @@ func (h *hearthEngine) ExpertCache() (*ExpertCacheStats, error) {
 	return expertCacheOf(v), nil
 }
 
+// expertShareOf reads a generate answer's expertCache {prefill, decode}
+// (worker.js), summed; nil when the answer has none.
+func expertShareOf(v js.Value) *ExpertShare {
+	if v.Type() != js.TypeObject {
+		return nil
+	}
+	c := v.Get("expertCache")
+	if c.Type() != js.TypeObject {
+		return nil
+	}
+	var s ExpertShare
+	for _, phase := range []string{"prefill", "decode"} {
+		p := c.Get(phase)
+		if p.Type() != js.TypeObject {
+			continue
+		}
+		s.Hits += int64(numberField(p, "hits"))
+		s.Misses += int64(numberField(p, "misses"))
+		s.BytesRead += int64(numberField(p, "bytesRead"))
+	}
+	return &s
+}
+
 // expertCacheOf reads v.expertCache, or nil when v has none.
 func expertCacheOf(v js.Value) *ExpertCacheStats {
 	if v.Type() != js.TypeObject {

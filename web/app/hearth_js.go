@@ -162,6 +162,7 @@ func (h *hearthEngine) Generate(ids []int32, opt GenerateOptions, onToken func(s
 	return GenerateResult{
 		Tokens: int(numberField(v, "generatedTokens")), PromptTokens: int(numberField(v, "promptTokens")),
 		Stop: stringField(v, "stop"), PrefillSeconds: numberField(v, "prefillSeconds"), DecodeSeconds: numberField(v, "decodeSeconds"),
+		Experts: expertShareOf(v),
 	}, nil
 }
 
